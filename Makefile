@@ -1,0 +1,39 @@
+# Steadfast build entry points. `make test` is what CI runs (.ci/run) on a fresh Debian 12 machine.
+SHELL := /bin/bash
+.DEFAULT_GOAL := build
+
+# Debian packages the build and tests need; installed only when missing.
+APT_PACKAGES := pkg-config libssl-dev libopus-dev libcurl4-openssl-dev libwebsockets-dev libsrtp2-dev \
+                python3 python3-venv
+VENV := .venv
+SWIFT_FLAGS ?=
+
+.PHONY: deps venv build test clean
+
+deps:
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null \
+	    | grep -q 'install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	    echo "==> installing apt packages:" $$missing; \
+	    SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	    $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	    $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	else echo "==> apt packages present"; fi
+
+# The interop venv: official LiveKit Python SDKs (and, later, aiortc) at pinned versions.
+$(VENV)/.installed: Tests/Interop/requirements.txt
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r Tests/Interop/requirements.txt
+	touch $@
+
+venv: $(VENV)/.installed
+
+build: deps
+	swift build $(SWIFT_FLAGS)
+
+test: deps venv
+	swift build --build-tests $(SWIFT_FLAGS)
+	STEADFAST_PYTHON=$(CURDIR)/$(VENV)/bin/python swift test --skip-build $(SWIFT_FLAGS)
+
+clean:
+	rm -rf .build $(VENV)

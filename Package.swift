@@ -1,0 +1,79 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+/// Steadfast: a LiveKit agent worker with its own WebRTC stack and provider fallback chains.
+///
+/// Layering follows `README.md` § Architecture: C bindings → wrappers → protocol → runtime → app.
+/// Lower targets never import higher ones.
+let package = Package(
+    name: "Steadfast",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "steadfast", targets: ["steadfast"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-protobuf.git", exact: "1.39.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.0"),
+    ],
+    targets: [
+        // MARK: C bindings (declarations only; Debian -dev packages)
+        .systemLibrary(
+            name: "COpus", pkgConfig: "opus",
+            providers: [.apt(["libopus-dev"])]),
+        .systemLibrary(
+            name: "COpenSSL", pkgConfig: "openssl",
+            providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(
+            name: "CCurl", pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(
+            name: "CWebSockets", pkgConfig: "libwebsockets",
+            providers: [.apt(["libwebsockets-dev"])]),
+        .systemLibrary(
+            name: "CSRTP", pkgConfig: "libsrtp2",
+            providers: [.apt(["libsrtp2-dev"])]),
+        /// Compiled wrappers for what Swift cannot import: function-like macros and variadic `*_ctl` calls.
+        .target(name: "CShims", dependencies: ["COpus", "COpenSSL", "CCurl"]),
+
+        // MARK: Swift wrappers and protocol
+        .target(name: "OpenSSLCrypto", dependencies: ["COpenSSL"]),
+        .target(
+            name: "LiveKitProtocol",
+            dependencies: [
+                "OpenSSLCrypto",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            exclude: ["Generated/README.md"]),
+        .target(
+            name: "SteadfastConfig",
+            dependencies: [.product(name: "Logging", package: "swift-log")]),
+
+        // MARK: Command line (wiring only)
+        .executableTarget(
+            name: "steadfast",
+            dependencies: [
+                "LiveKitProtocol",
+                "SteadfastConfig",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+
+        // MARK: Tests
+        .testTarget(
+            name: "CBindingsTests",
+            dependencies: ["COpus", "COpenSSL", "CCurl", "CWebSockets", "CSRTP", "CShims", "TestSupport"]),
+        .testTarget(name: "OpenSSLCryptoTests", dependencies: ["OpenSSLCrypto"]),
+        .testTarget(
+            name: "LiveKitProtocolTests",
+            dependencies: ["LiveKitProtocol", "TestSupport"],
+            exclude: ["python"]),
+        .testTarget(
+            name: "SteadfastConfigTests",
+            dependencies: ["SteadfastConfig", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "SteadfastCLITests", dependencies: ["steadfast", "TestSupport"]),
+        /// Shared test plumbing: locating the interop venv, running subprocesses, a tiny HTTP server.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,2 @@
+// Umbrella header for the COpus system library; declarations only.
+#include <opus.h>

@@ -1,0 +1,2 @@
+// Umbrella header for the CSRTP system library; declarations only.
+#include <srtp2/srtp.h>

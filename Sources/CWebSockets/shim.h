@@ -1,0 +1,2 @@
+// Umbrella header for the CWebSockets system library; declarations only.
+#include <libwebsockets.h>

@@ -1,0 +1,66 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A minimal HTTP/1.1 server on 127.0.0.1 with an ephemeral port, answering every request with
+/// one fixed response. For smoke tests of HTTP clients; it is not a general server.
+public final class LoopbackHTTPServer: @unchecked Sendable {
+    // SAFETY: `listener` is set once in init and closed once in `stop()`; the accept thread only
+    // reads it. `requests` is guarded by `lock`.
+    public let port: UInt16
+    private let listener: Int32
+    private let lock = NSLock()
+    private var requests: [String] = []
+
+    public init(status: Int = 200, body: String, contentType: String = "text/plain") throws {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw POSIXError(.EIO) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
+        }
+        guard bound == 0, listen(fd, 16) == 0 else { close(fd); throw POSIXError(.EADDRINUSE) }
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        listener = fd
+        port = UInt16(bigEndian: address.sin_port)
+        let response = "HTTP/1.1 \(status) OK\r\nContent-Type: \(contentType)\r\nContent-Length: \(body.utf8.count)\r\n"
+            + "Connection: close\r\n\r\n\(body)"
+        let thread = Thread { [weak self] in self?.serve(response: Array(response.utf8)) }
+        thread.start()
+    }
+
+    /// Request heads received so far (request line and headers).
+    public var receivedRequests: [String] { lock.withLock { requests } }
+
+    public func stop() { shutdown(listener, Int32(SHUT_RDWR)); close(listener) }
+
+    deinit { stop() }
+
+    private func serve(response: [UInt8]) {
+        while true {
+            let client = accept(listener, nil, nil)
+            if client < 0 { return }
+            var head = [UInt8]()
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            while !head.ends(with: [13, 10, 13, 10]) {
+                let n = read(client, &buffer, buffer.count)
+                if n <= 0 { break }
+                head += buffer[0..<n]
+            }
+            lock.withLock { requests.append(String(decoding: head, as: UTF8.self)) }
+            _ = response.withUnsafeBytes { write(client, $0.baseAddress, $0.count) }
+            close(client)
+        }
+    }
+}
+
+private extension Array where Element == UInt8 {
+    func ends(with suffix: [UInt8]) -> Bool { count >= suffix.count && Array(self[(count - suffix.count)...]) == suffix }
+}

@@ -1,0 +1,48 @@
+import Foundation
+
+/// Runs a helper program to completion and captures its output. Test plumbing only.
+public struct SubprocessResult: Sendable {
+    public let status: Int32
+    public let stdout: String
+    public let stderr: String
+}
+
+public enum Subprocess {
+    /// Runs `executable` with `arguments`, feeding `input` on stdin. Output is read on background
+    /// threads so a chatty child cannot deadlock on a full pipe.
+    public static func run(
+        _ executable: String, _ arguments: [String], input: String = "", environment: [String: String]? = nil
+    ) throws -> SubprocessResult {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        if let environment { process.environment = environment }
+        let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
+        process.standardInput = stdin
+        process.standardOutput = stdout
+        process.standardError = stderr
+        try process.run()
+        let outBox = DataBox(), errBox = DataBox()
+        let group = DispatchGroup()
+        for (pipe, box) in [(stdout, outBox), (stderr, errBox)] {
+            group.enter()
+            DispatchQueue.global().async {
+                box.data = pipe.fileHandleForReading.readDataToEndOfFile()
+                group.leave()
+            }
+        }
+        stdin.fileHandleForWriting.write(Data(input.utf8))
+        try stdin.fileHandleForWriting.close()
+        process.waitUntilExit()
+        group.wait()
+        return SubprocessResult(
+            status: process.terminationStatus,
+            stdout: String(decoding: outBox.data, as: UTF8.self),
+            stderr: String(decoding: errBox.data, as: UTF8.self))
+    }
+}
+
+/// SAFETY: written by exactly one reader thread, read only after `DispatchGroup.wait()`.
+private final class DataBox: @unchecked Sendable {
+    var data = Data()
+}
