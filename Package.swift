@@ -66,7 +66,7 @@ let package = Package(
         .testTarget(name: "OpenSSLCryptoTests", dependencies: ["OpenSSLCrypto"]),
         .testTarget(
             name: "LiveKitProtocolTests",
-            dependencies: ["LiveKitProtocol", "TestSupport"],
+            dependencies: ["LiveKitProtocol", "OpenSSLCrypto", "TestSupport"],
             exclude: ["python"]),
         .testTarget(
             name: "SteadfastConfigTests",
