@@ -1,0 +1,85 @@
+import Foundation
+import Logging
+import SteadfastConfig
+import Testing
+
+/// Proof that no path from a configuration to text reveals a credential.
+@Suite("Secret redaction")
+struct SecretRedactionTests {
+    static let secrets = [
+        "LIVEKIT_API_SECRET": "lk-7f3a9c2e91d04b6f8a5e3c1d2b4f6a8e",
+        "OPENAI_API_KEY": "sk-proj-ABCDEFGHIJKLMNOPQRSTUVWX-wxyz",
+        "OPENROUTER_API_KEY": "sk-or-v1-0123456789abcdef0123456789abcdef",
+        "ANTHROPIC_API_KEY": "sk-ant-api03-ZZZZZZZZZZZZZZZZZZZZ",
+        "GOOGLE_API_KEY": "AIzaSyDUMMYDUMMYDUMMYDUMMY",
+        "DEEPGRAM_API_KEY": "short",
+    ]
+
+    static func assertNoLeak(_ text: String, sourceLocation: SourceLocation = #_sourceLocation) {
+        for secret in secrets.values {
+            // Any 5+ character run of a secret is a leak: the redacted form shows at most 4.
+            let probes = secret.count <= 5 ? [secret] : (0...(secret.count - 5)).map {
+                String(secret.dropFirst($0).prefix(5))
+            }
+            for probe in probes where text.contains(probe) {
+                Issue.record("leaked \(probe) of a secret in: \(text)", sourceLocation: sourceLocation)
+                return
+            }
+        }
+    }
+
+    @Test func redactedFormShowsAtMostTheLastFourCharacters() {
+        #expect(Secret("sk-or-v1-0123456789abcdef").redacted == "…cdef")
+        #expect(Secret("short").redacted == "****")
+        #expect("\(Secret("0123456789abcdefXYZW"))" == "…XYZW")
+    }
+
+    @Test func loggingAConfigurationDoesNotLeak() throws {
+        var environment = Self.secrets
+        environment["LIVEKIT_API_KEY"] = "APIpublic"
+        let config = try ConfigurationLoader(environment: environment, envFile: nil).load()
+        let capture = CapturingLogHandler.Store()
+        let logger = Logger(label: "test") { _ in CapturingLogHandler(store: capture) }
+
+        logger.info("configuration loaded\n\(config)")
+        logger.info("provider", metadata: ["provider.openai": "\(config.provider(.openai))"])
+        logger.info("livekit section", metadata: ["livekit": "\(String(describing: config.livekit))"])
+        logger.info("reflected \(String(reflecting: config))")
+        var dumped = ""
+        dump(config, to: &dumped)
+        logger.info("dump \(dumped)")
+        let json = String(decoding: try JSONEncoder().encode(config), as: UTF8.self)
+        logger.info("json \(json)")
+
+        let logged = capture.lines.joined(separator: "\n")
+        #expect(capture.lines.count == 6)
+        #expect(logged.contains("…wxyz"), "the redacted tail should still help tell keys apart")
+        #expect(logged.contains("APIpublic"), "the API key is public and stays readable")
+        Self.assertNoLeak(logged)
+    }
+}
+
+/// Collects formatted log lines (message plus metadata) for inspection.
+struct CapturingLogHandler: LogHandler {
+    final class Store: @unchecked Sendable {
+        // SAFETY: only appended under `lock`.
+        private let lock = NSLock()
+        private var storage: [String] = []
+        func append(_ line: String) { lock.withLock { storage.append(line) } }
+        var lines: [String] { lock.withLock { storage } }
+    }
+
+    let store: Store
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .trace
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        let merged = metadata.merging(event.metadata ?? [:]) { $1 }
+        store.append("\(event.message) \(merged.map { "\($0)=\($1)" }.joined(separator: " "))")
+    }
+}
