@@ -11,6 +11,7 @@ public enum InteropPython {
 
     public struct Missing: Error, CustomStringConvertible {
         public let description: String
+        public init(description: String) { self.description = description }
     }
 
     /// `$STEADFAST_PYTHON`, else `<package>/.venv/bin/python`.

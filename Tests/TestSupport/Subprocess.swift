@@ -11,12 +11,14 @@ public enum Subprocess {
     /// Runs `executable` with `arguments`, feeding `input` on stdin. Output is read on background
     /// threads so a chatty child cannot deadlock on a full pipe.
     public static func run(
-        _ executable: String, _ arguments: [String], input: String = "", environment: [String: String]? = nil
+        _ executable: String, _ arguments: [String], input: String = "", environment: [String: String]? = nil,
+        currentDirectory: URL? = nil
     ) throws -> SubprocessResult {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         if let environment { process.environment = environment }
+        if let currentDirectory { process.currentDirectoryURL = currentDirectory }
         let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
         process.standardInput = stdin
         process.standardOutput = stdout

@@ -115,3 +115,16 @@ public struct TokenVerifier: Sendable {
         }
     }
 }
+
+extension VerifiedToken {
+    /// The verified claims as a JWT payload JSON object (for `steadfast token verify` and logs).
+    /// Contains no signature and no secret.
+    public func payloadJSON(prettyPrinted: Bool = true) -> String {
+        let payload = TokenPayload(
+            issuer: apiKey, subject: grants.identity,
+            notBefore: notBefore?.timeIntervalSince1970 ?? 0, expiresAt: expiresAt.timeIntervalSince1970, grants: grants)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = prettyPrinted ? [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes] : [.sortedKeys]
+        return (try? encoder.encode(payload)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+    }
+}

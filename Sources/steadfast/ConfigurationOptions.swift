@@ -1,0 +1,30 @@
+import ArgumentParser
+import Logging
+import SteadfastConfig
+
+/// Options every command that reads configuration shares.
+struct ConfigurationOptions: ParsableArguments {
+    @Option(name: .customLong("env-file"), help: "Read variables from this file (default: ./.env if present).")
+    var envFile: String?
+
+    /// Loads the configuration and sets up stderr logging at its level. Configuration problems
+    /// become one clear message and exit code 1.
+    func load() throws -> SteadfastConfiguration {
+        let loader = ConfigurationLoader(envFile: envFile ?? ".env", envFileIsOptional: envFile == nil)
+        let config: SteadfastConfiguration
+        do { config = try loader.load() } catch { throw CommandFailure(error.message) }
+        let level = Logger.Level(rawValue: config.logLevel) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        return config
+    }
+}
+
+/// A failure the user caused and can fix: printed as `Error: <message>`, exit code 1.
+struct CommandFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ message: String) { description = message }
+}

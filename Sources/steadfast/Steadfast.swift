@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// The `steadfast` command. Subcommands only; each lives in its own file and holds wiring, not logic.
+@main
+struct Steadfast: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "steadfast",
+        abstract: "A LiveKit voice-agent worker that never goes silent.",
+        version: SteadfastVersion.current,
+        subcommands: [TokenCommand.self])
+}
