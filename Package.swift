@@ -46,6 +46,12 @@ let package = Package(
             ],
             exclude: ["Generated/README.md"]),
         .target(
+            name: "Transport",
+            dependencies: ["CCurl", "CShims", .product(name: "Logging", package: "swift-log")]),
+        .target(
+            name: "Providers",
+            dependencies: ["Transport", "SteadfastConfig", .product(name: "Logging", package: "swift-log")]),
+        .target(
             name: "SteadfastConfig",
             dependencies: [.product(name: "Logging", package: "swift-log")]),
 
@@ -55,6 +61,8 @@ let package = Package(
             dependencies: [
                 "LiveKitProtocol",
                 "SteadfastConfig",
+                "Providers",
+                "Transport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -71,6 +79,10 @@ let package = Package(
         .testTarget(
             name: "SteadfastConfigTests",
             dependencies: ["SteadfastConfig", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "TransportTests", dependencies: ["Transport", "TestSupport"]),
+        .testTarget(
+            name: "ProvidersTests",
+            dependencies: ["Providers", "Transport", "TestSupport", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "SteadfastCLITests", dependencies: ["steadfast", "TestSupport"]),
         /// Shared test plumbing: locating the interop venv, running subprocesses, a tiny HTTP server.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
