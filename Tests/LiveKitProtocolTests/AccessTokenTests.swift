@@ -61,7 +61,7 @@ struct AccessTokenTests {
     @Test func unsetGrantsAreLeftOutOfThePayload() throws {
         var token = AccessToken(apiKey: F.apiKey, apiSecret: F.apiSecret, identity: "bob")
         token.grants.video = .join(room: "r")
-        let payload = try #require(String(try token.jwt(now: F.now).split(separator: ".")[1]))
+        let payload = String(try token.jwt(now: F.now).split(separator: ".")[1])
         let json = String(decoding: try #require(Data(base64Encoded: Self.padded(payload))), as: UTF8.self)
         #expect(json.contains(#""video":{"room":"r","roomJoin":true}"#))
         #expect(!json.contains("canPublish") && !json.contains("name") && !json.contains("roomConfig"))
