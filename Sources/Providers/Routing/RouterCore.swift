@@ -1,0 +1,181 @@
+import Foundation
+import Transport
+
+/// The fallback router's decisions, with no IO: which providers may take a request, and how each
+/// outcome changes their standing. The async `FallbackRouter` feeds it outcomes and `now`, and
+/// reads availability changes back through `pollOutput()`.
+///
+/// Tests drive it with a virtual clock: breaker cooldowns, quota cooldowns and daily resets are
+/// all functions of the `now` passed in.
+public struct RouterCore: Sendable {
+    public enum Input: Sendable {
+        case succeeded(provider: String, ttft: Duration?, tokens: Int, costUSD: Double?)
+        case failed(provider: String, error: ProviderError)
+        /// The caller gave up (barge-in, lost hedge): not the provider's fault.
+        case cancelled(provider: String)
+        case rateLimitHeaders(provider: String, RateLimitInfo)
+        case modelChanged(provider: String, model: String)
+        /// Configuration changed: clears an auth disablement.
+        case enable(provider: String)
+        /// Time passed; lets cooldown expiries surface as availability changes.
+        case tick
+    }
+
+    public enum Output: Sendable, Equatable {
+        case availabilityChanged(provider: String, from: ProviderState, to: ProviderState, until: Date?)
+    }
+
+    public private(set) var providers: [String: ProviderHealth] = [:]
+    /// Names in routing order: priority, then chain order.
+    public let order: [String]
+    private var lastStates: [String: ProviderState] = [:]
+    private var outputs: [Output] = []
+
+    public init(members: [(name: String, policy: ProviderPolicy)]) {
+        order = members.enumerated()
+            .sorted { ($0.element.policy.priority, $0.offset) < ($1.element.policy.priority, $1.offset) }
+            .map(\.element.name)
+        for member in members {
+            providers[member.name] = ProviderHealth(name: member.name, policy: member.policy)
+            lastStates[member.name] = .available
+        }
+    }
+
+    public mutating func pollOutput() -> Output? { outputs.isEmpty ? nil : outputs.removeFirst() }
+
+    /// The provider's standing with its counters rolled to `now` (stale windows read as empty).
+    public func health(_ name: String, now: Date? = nil) -> ProviderHealth? {
+        guard var health = providers[name] else { return nil }
+        if let now { health.usage.roll(now: now) }
+        return health
+    }
+
+    /// Eligible providers for a request, in routing order, plus why each other one was skipped.
+    public func plan(now: Date, estimatedTokens: Int, excluding: Set<String> = [])
+        -> (eligible: [String], skipped: [(provider: String, reason: String)])
+    {
+        var eligible: [String] = []
+        var skipped: [(String, String)] = []
+        for name in order where !excluding.contains(name) {
+            guard var health = providers[name] else { continue }
+            health.usage.roll(now: now)
+            if let reason = health.skipReason(now: now, estimatedTokens: estimatedTokens) {
+                skipped.append((name, reason))
+            } else {
+                eligible.append(name)
+            }
+        }
+        return (eligible, skipped)
+    }
+
+    /// Claims a slot on `name` for one attempt: takes the half-open probe if that is what is left,
+    /// and counts the request. False when the provider became ineligible since `plan`.
+    public mutating func admit(_ name: String, now: Date, estimatedTokens: Int) -> Bool {
+        guard var health = providers[name] else { return false }
+        health.usage.roll(now: now)
+        if health.skipReason(now: now, estimatedTokens: estimatedTokens) != nil { return false }
+        if !health.policy.isLastResort, !health.breaker.admit(now: now) { return false }
+        health.usage.recordRequest()
+        providers[name] = health
+        noteStateChanges(now: now)
+        return true
+    }
+
+    public mutating func handle(_ input: Input, now: Date) {
+        roll(now: now)
+        switch input {
+        case .succeeded(let name, let ttft, let tokens, let cost):
+            update(name) { health in
+                health.breaker.recordSuccess()
+                if let ttft { health.ttft.record(ttft) }
+                health.usage.recordUsage(tokens: tokens, costUSD: cost ?? Self.estimatedCost(health.policy, tokens: tokens))
+                health.rateLimitedUntil = nil
+            }
+        case .failed(let name, let error):
+            update(name) { health in health.absorb(error, now: now) }
+        case .cancelled(let name):
+            update(name) { $0.breaker.releaseProbe() }
+        case .rateLimitHeaders(let name, let info):
+            update(name) { health in health.absorb(info, now: now) }
+        case .modelChanged(let name, let model):
+            update(name) { $0.currentModel = model }
+        case .enable(let name):
+            update(name) { health in
+                health.disabledReason = nil
+                health.breaker = CircuitBreaker(policy: health.policy.breaker)
+            }
+        case .tick:
+            for name in order { update(name) { $0.breaker.tick(now: now) } }
+        }
+        noteStateChanges(now: now)
+    }
+
+    /// The earliest instant at which some provider's availability changes by itself.
+    public func nextChange(now: Date) -> Date? {
+        order.compactMap { providers[$0]?.availableAgainAt(now: now) }.filter { $0 > now }.min()
+    }
+
+    static func estimatedCost(_ policy: ProviderPolicy, tokens: Int) -> Double {
+        // Without a split we price every token at the output rate: an upper bound is the safe side of a budget.
+        guard let price = policy.pricePerMillionOutputTokens ?? policy.pricePerMillionInputTokens else { return 0 }
+        return Double(tokens) * price / 1_000_000
+    }
+
+    private mutating func roll(now: Date) {
+        for name in order { update(name) { $0.usage.roll(now: now) } }
+    }
+
+    private mutating func update(_ name: String, _ body: (inout ProviderHealth) -> Void) {
+        guard var health = providers[name] else { return }
+        body(&health)
+        providers[name] = health
+    }
+
+    private mutating func noteStateChanges(now: Date) {
+        for name in order {
+            guard let health = providers[name] else { continue }
+            let state = health.state(now: now)
+            if let previous = lastStates[name], previous != state {
+                outputs.append(.availabilityChanged(provider: name, from: previous, to: state,
+                                                    until: health.availableAgainAt(now: now)))
+            }
+            lastStates[name] = state
+        }
+    }
+}
+
+extension ProviderHealth {
+    /// How one failure changes the provider's standing. Errors that are the request's fault
+    /// (bad request, context length, content policy) or the caller's (cancelled) do not count.
+    mutating func absorb(_ error: ProviderError, now: Date) {
+        lastError = "\(error.kind.rawValue): \(error.message.prefix(200))"
+        if let info = error.rateLimit { absorb(info, now: now) }
+        switch error.kind {
+        case .auth:
+            disabledReason = "authentication failed (\(error.status.map(String.init) ?? "no status")); fix the key"
+        case .quotaExhausted:
+            let cooldown = max(policy.quotaCooldown.seconds, error.retryAfter?.seconds ?? 0)
+            quotaExhaustedUntil = now.addingTimeInterval(cooldown)
+        case .rateLimited:
+            rateLimitedUntil = now.addingTimeInterval(error.retryAfter?.seconds ?? 5)
+            breaker.recordFailure(now: now)
+        case .server, .timeout, .network, .malformedResponse:
+            breaker.recordFailure(now: now)
+        case .badRequest, .contextLength, .contentPolicy:
+            breaker.releaseProbe()
+        case .cancelled:
+            breaker.releaseProbe()
+        }
+    }
+
+    /// Learns from rate-limit headers: an exhausted window benches the provider until it resets.
+    mutating func absorb(_ info: RateLimitInfo, now: Date) {
+        if info.remainingRequests == 0 {
+            rateLimitedUntil = now.addingTimeInterval(info.resetRequests?.seconds ?? 60)
+        }
+        if info.remainingTokens == 0 {
+            let until = now.addingTimeInterval(info.resetTokens?.seconds ?? 60)
+            rateLimitedUntil = max(rateLimitedUntil ?? until, until)
+        }
+    }
+}
