@@ -32,7 +32,7 @@ public struct ChatMessage: Sendable, Equatable, Hashable {
 }
 
 /// A complete tool call: adapters assemble streamed fragments before emitting one.
-public struct ToolCall: Sendable, Equatable, Hashable {
+public struct ToolCall: Sendable, Equatable, Hashable, Codable {
     public var id: String
     public var name: String
     /// The arguments as JSON text, exactly as the model produced them.

@@ -2,7 +2,7 @@
 ///
 /// Order: any number of `textDelta` and `toolCall`, then at most one `usage`, then exactly one
 /// `finish`. Failures are thrown as `ProviderError`, never yielded.
-public enum LLMEvent: Sendable, Equatable {
+public enum LLMEvent: Sendable, Equatable, Codable {
     case textDelta(String)
     /// A complete call: id, name and the full arguments JSON.
     case toolCall(ToolCall)

@@ -1,0 +1,206 @@
+import Foundation
+import Synchronization
+
+/// Runs one attempt, or several when hedging, on the same request: each racer streams under its
+/// deadlines; the first racer to produce output wins and alone forwards events to the caller;
+/// the others are cancelled. Deadline failures become `ProviderError(.timeout)`.
+struct AttemptRace<Capability: RoutedCapability>: Sendable {
+    struct Racer: Sendable {
+        var name: String
+        var service: Capability.Service
+        var policy: ProviderPolicy
+        /// nil: start at once. Otherwise start after this delay, and only if nobody has output yet.
+        var startDelay: Duration?
+    }
+
+    enum Outcome: Sendable {
+        /// The racer finished its stream as the winner.
+        case completed(name: String, ttft: Duration?, tokens: Int, costUSD: Double?)
+        /// It failed; `afterOutput` says whether the caller had already received output from it.
+        case failed(name: String, error: ProviderError, afterOutput: Bool)
+        /// Cancelled because another racer won, or the caller went away.
+        case cancelled(name: String)
+        /// A hedge that never started because output arrived first.
+        case notStarted(name: String)
+    }
+
+    /// Shared between racers: who won, and the splicer that joins the winner's events onto
+    /// what earlier attempts delivered.
+    final class Shared: Sendable {
+        struct State {
+            var winner: String?
+            var splicer: Capability.Splicer
+            var delivered: [Capability.Event]
+        }
+        let state: Mutex<State>
+        let output: AsyncThrowingStream<RoutedEvent<Capability.Event>, any Error>.Continuation
+
+        init(splicer: Capability.Splicer, output: AsyncThrowingStream<RoutedEvent<Capability.Event>, any Error>.Continuation) {
+            state = Mutex(State(winner: nil, splicer: splicer, delivered: []))
+            self.output = output
+        }
+
+        /// Claims the win for `name`; true when it is (or already was) the winner.
+        func claim(_ name: String) -> Bool {
+            state.withLock { state in
+                if state.winner == nil { state.winner = name }
+                return state.winner == name
+            }
+        }
+
+        var hasWinner: Bool { state.withLock { $0.winner != nil } }
+
+        /// Passes events through the splicer to the caller and remembers what was delivered.
+        func forward(_ events: [Capability.Event]) {
+            let out: [Capability.Event] = state.withLock { state in
+                var out: [Capability.Event] = []
+                for event in events { out += state.splicer.accept(event) }
+                state.delivered += out
+                return out
+            }
+            for event in out { output.yield(.event(event)) }
+        }
+
+        func finishSplice() {
+            let out = state.withLock { state in
+                let out = state.splicer.finish()
+                state.delivered += out
+                return out
+            }
+            for event in out { output.yield(.event(event)) }
+        }
+
+        var delivered: [Capability.Event] { state.withLock { $0.delivered } }
+    }
+
+    /// Per-racer progress, read by its watchdog.
+    final class Progress: Sendable {
+        struct State {
+            var lastEvent: ContinuousClock.Instant
+            var firstOutput: ContinuousClock.Instant?
+            var tokens = 0
+            var cost: Double?
+        }
+        let state: Mutex<State>
+        init(start: ContinuousClock.Instant) { state = Mutex(State(lastEvent: start)) }
+    }
+
+    let racers: [Racer]
+    let shared: Shared
+    let requestStart: ContinuousClock.Instant
+    /// The turn's deadline; no attempt runs past it.
+    let deadline: ContinuousClock.Instant?
+
+    func run(_ request: Capability.Request) async -> [Outcome] {
+        await withTaskGroup(of: Outcome.self) { group in
+            for racer in racers {
+                group.addTask { await self.runRacer(racer, request) }
+            }
+            var outcomes: [Outcome] = []
+            for await outcome in group {
+                outcomes.append(outcome)
+                switch outcome {
+                case .completed(let name, _, _, _), .failed(let name, _, true):
+                    // The winner is done, one way or the other: nobody else may continue.
+                    if shared.state.withLock({ $0.winner }) == name { group.cancelAll() }
+                default:
+                    break
+                }
+            }
+            return outcomes
+        }
+    }
+
+    private func runRacer(_ racer: Racer, _ request: Capability.Request) async -> Outcome {
+        if let delay = racer.startDelay {
+            try? await Task.sleep(for: delay)
+            if Task.isCancelled || shared.hasWinner { return .notStarted(name: racer.name) }
+            let model = await Capability.model(of: racer.service)
+            shared.output.yield(.attempt(provider: racer.name, model: model))
+        }
+        let start = ContinuousClock.now
+        let progress = Progress(start: start)
+        let stream = Capability.start(racer.service, request)
+        do {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await self.consume(stream, racer: racer, progress: progress) }
+                group.addTask { try await self.watch(racer: racer, progress: progress, start: start) }
+                // Whichever ends first decides: the stream finishing, or a deadline firing.
+                try await group.next()
+                group.cancelAll()
+            }
+        } catch let error as ProviderError where error.kind != .cancelled {
+            return .failed(name: racer.name, error: error, afterOutput: shared.state.withLock { $0.winner } == racer.name
+                           && progress.state.withLock { $0.firstOutput } != nil)
+        } catch {
+            if Task.isCancelled || error is LostRace || (error as? ProviderError)?.kind == .cancelled {
+                return .cancelled(name: racer.name)
+            }
+            let wrapped = ProviderError(.network, "\(error)", provider: racer.name)
+            return .failed(name: racer.name, error: wrapped, afterOutput: progress.state.withLock { $0.firstOutput } != nil)
+        }
+        if Task.isCancelled { return .cancelled(name: racer.name) }
+        // The stream ended. A racer with no output at all (an empty answer) still wins if nobody else did.
+        guard shared.claim(racer.name) else { return .cancelled(name: racer.name) }
+        let (first, tokens, cost) = progress.state.withLock { ($0.firstOutput, $0.tokens, $0.cost) }
+        return .completed(name: racer.name, ttft: first.map { $0 - requestStart }, tokens: tokens, costUSD: cost)
+    }
+
+    private struct LostRace: Error {}
+
+    private func consume(_ stream: AsyncThrowingStream<Capability.Event, any Error>, racer: Racer,
+                         progress: Progress) async throws {
+        var buffered: [Capability.Event] = []
+        var winning = false
+        for try await event in stream {
+            let now = ContinuousClock.now
+            progress.state.withLock { state in
+                state.lastEvent = now
+                if let usage = Capability.usage(in: event) {
+                    state.tokens += usage.tokens
+                    if let cost = usage.costUSD { state.cost = (state.cost ?? 0) + cost }
+                }
+            }
+            if winning {
+                shared.forward([event])
+                continue
+            }
+            guard Capability.isOutput(event) else {
+                buffered.append(event)
+                continue
+            }
+            guard shared.claim(racer.name) else { throw LostRace() }
+            winning = true
+            progress.state.withLock { $0.firstOutput = now }
+            shared.forward(buffered + [event])
+            buffered.removeAll()
+        }
+        if !winning, shared.claim(racer.name) { shared.forward(buffered) }
+        shared.finishSplice()
+    }
+
+    /// Throws `.timeout` when the first-token deadline, the idle timeout, the request timeout or
+    /// the turn deadline passes. Sleeps until the nearest one; never polls.
+    private func watch(racer: Racer, progress: Progress, start: ContinuousClock.Instant) async throws {
+        while true {
+            let (last, first) = progress.state.withLock { ($0.lastEvent, $0.firstOutput) }
+            var limits: [(ContinuousClock.Instant, String)] = []
+            if first == nil, let deadline = racer.policy.firstTokenDeadline {
+                limits.append((start + deadline, "no output within the first-token deadline of \(deadline)"))
+            }
+            if first != nil, let idle = racer.policy.idleTimeout {
+                limits.append((last + idle, "stream stalled for \(idle)"))
+            }
+            if let timeout = racer.policy.requestTimeout { limits.append((start + timeout, "request took longer than \(timeout)")) }
+            if let deadline { limits.append((deadline, "the turn's time budget ran out")) }
+            guard let nearest = limits.min(by: { $0.0 < $1.0 }) else {
+                try await Task.sleep(for: .seconds(3600))
+                continue
+            }
+            if ContinuousClock.now >= nearest.0 {
+                throw ProviderError(.timeout, nearest.1, provider: racer.name)
+            }
+            try await Task.sleep(until: nearest.0, clock: .continuous)
+        }
+    }
+}
