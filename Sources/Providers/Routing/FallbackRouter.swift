@@ -56,6 +56,10 @@ public actor FallbackRouter<Capability: RoutedCapability> {
     /// Routing order.
     public var order: [String] { core.order }
 
+    func wallClockNow() -> Date { wallClock() }
+
+    func service(named name: String) -> Capability.Service? { members[name]?.service }
+
     /// Clears an auth disablement after the configuration changed.
     public func enable(_ name: String) {
         core.handle(.enable(provider: name), now: wallClock())
