@@ -15,6 +15,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-protobuf.git", exact: "1.39.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
     ],
     targets: [
         // MARK: C bindings (declarations only; Debian -dev packages)
@@ -53,7 +54,7 @@ let package = Package(
             dependencies: ["Transport", "SteadfastConfig", .product(name: "Logging", package: "swift-log")]),
         .target(
             name: "SteadfastConfig",
-            dependencies: [.product(name: "Logging", package: "swift-log")]),
+            dependencies: [.product(name: "Logging", package: "swift-log"), .product(name: "Yams", package: "Yams")]),
 
         // MARK: Command line (wiring only)
         .executableTarget(
