@@ -17,13 +17,15 @@ import TestSupport
     }
 
     @Test func firstByteTimeoutWhenServerStallsBeforeHead() async throws {
-        let server = try ScriptedHTTPServer(responses: [ScriptedResponse([.stall])])
-        let client = try CurlHTTPClient()
-        let request = HTTPRequest(method: "GET", url: server.baseURL,
-                                  timeouts: HTTPTimeouts(firstByte: .milliseconds(200)))
-        let start = ContinuousClock.now
-        #expect(await code { _ = try await client.send(request) } == .timeout(.firstByte))
-        #expect(ContinuousClock.now - start < .seconds(1))
+        try await withTaskExecutorPreference(DedicatedThreadExecutor.shared) {
+            let server = try ScriptedHTTPServer(responses: [ScriptedResponse([.stall])])
+            let client = try CurlHTTPClient()
+            let request = HTTPRequest(method: "GET", url: server.baseURL,
+                                      timeouts: HTTPTimeouts(firstByte: .milliseconds(200)))
+            let start = ContinuousClock.now
+            #expect(await code { _ = try await client.send(request) } == .timeout(.firstByte))
+            #expect(ContinuousClock.now - start < .seconds(1))
+        }
     }
 
     @Test func idleTimeoutWhenStreamStallsMidBody() async throws {
@@ -40,15 +42,17 @@ import TestSupport
     }
 
     @Test func totalTimeoutCoversASlowButSteadyStream() async throws {
-        let server = try ScriptedHTTPServer(responses: [ScriptedResponse([.head(status: 200, headers: [])]
-            + Array(repeating: [ScriptedAction.text("tick"), .pause(.milliseconds(50))], count: 40).flatMap { $0 })])
-        let client = try CurlHTTPClient()
-        let request = HTTPRequest(method: "GET", url: server.baseURL,
-                                  timeouts: HTTPTimeouts(idle: .milliseconds(500), total: .milliseconds(300)))
-        let start = ContinuousClock.now
-        let code = await code { _ = try await client.send(request).collectBody() }
-        #expect(code == .timeout(.total))
-        #expect(ContinuousClock.now - start < .seconds(1))
+        try await withTaskExecutorPreference(DedicatedThreadExecutor.shared) {
+            let server = try ScriptedHTTPServer(responses: [ScriptedResponse([.head(status: 200, headers: [])]
+                + Array(repeating: [ScriptedAction.text("tick"), .pause(.milliseconds(50))], count: 40).flatMap { $0 })])
+            let client = try CurlHTTPClient()
+            let request = HTTPRequest(method: "GET", url: server.baseURL,
+                                      timeouts: HTTPTimeouts(idle: .milliseconds(500), total: .milliseconds(300)))
+            let start = ContinuousClock.now
+            let code = await code { _ = try await client.send(request).collectBody() }
+            #expect(code == .timeout(.total))
+            #expect(ContinuousClock.now - start < .seconds(1))
+        }
     }
 
     @Test func refusedConnectionIsConnectFailed() async throws {
@@ -80,38 +84,42 @@ import TestSupport
     }
 
     @Test func cancellingWhileAwaitingSendIsPromptAndClosesTheConnection() async throws {
-        let server = try ScriptedHTTPServer(responses: [ScriptedResponse([.stall])])
-        let client = try CurlHTTPClient()
-        let task = Task { try await client.send(HTTPRequest(method: "GET", url: server.baseURL)) }
-        while server.requests.isEmpty { try await Task.sleep(for: .milliseconds(5)) }
-        let start = ContinuousClock.now
-        task.cancel()
-        let result = await task.result
-        let elapsed = ContinuousClock.now - start
-        #expect(elapsed < .milliseconds(50), "cancel took \(elapsed)")
-        #expect(await code { _ = try result.get() } == .cancelled)
-        #expect(await server.waitForClientClose())
+        try await withTaskExecutorPreference(DedicatedThreadExecutor.shared) {
+            let server = try ScriptedHTTPServer(responses: [ScriptedResponse([.stall])])
+            let client = try CurlHTTPClient()
+            let task = Task(executorPreference: DedicatedThreadExecutor.shared) { try await client.send(HTTPRequest(method: "GET", url: server.baseURL)) }
+            while server.requests.isEmpty { try await Task.sleep(for: .milliseconds(5)) }
+            let start = ContinuousClock.now
+            task.cancel()
+            let result = await task.result
+            let elapsed = ContinuousClock.now - start
+            #expect(elapsed < .milliseconds(50), "cancel took \(elapsed)")
+            #expect(await code { _ = try result.get() } == .cancelled)
+            #expect(await server.waitForClientClose())
+        }
     }
 
     @Test func cancellingWhileReadingTheBodyIsPromptAndClosesTheConnection() async throws {
-        let server = try ScriptedHTTPServer(responses: [ScriptedResponse([
-            .head(status: 200, headers: []), .text("data: 1\n\n"), .stall])])
-        let client = try CurlHTTPClient()
-        let firstChunk = AsyncStream<Void>.makeStream()
-        let task = Task {
-            let response = try await client.send(HTTPRequest(method: "GET", url: server.baseURL))
-            for try await _ in response.body { firstChunk.continuation.yield() }
+        try await withTaskExecutorPreference(DedicatedThreadExecutor.shared) {
+            let server = try ScriptedHTTPServer(responses: [ScriptedResponse([
+                .head(status: 200, headers: []), .text("data: 1\n\n"), .stall])])
+            let client = try CurlHTTPClient()
+            let firstChunk = AsyncStream<Void>.makeStream()
+            let task = Task(executorPreference: DedicatedThreadExecutor.shared) {
+                let response = try await client.send(HTTPRequest(method: "GET", url: server.baseURL))
+                for try await _ in response.body { firstChunk.continuation.yield() }
+            }
+            for await _ in firstChunk.stream { break }
+            let start = ContinuousClock.now
+            task.cancel()
+            let result = await task.result
+            let elapsed = ContinuousClock.now - start
+            #expect(elapsed < .milliseconds(50), "cancel took \(elapsed)")
+            // AsyncThrowingStream may end quietly instead of rethrowing once its task is cancelled.
+            let failure = await code { try result.get() }
+            #expect(failure == .cancelled || failure == nil)
+            #expect(await server.waitForClientClose())
         }
-        for await _ in firstChunk.stream { break }
-        let start = ContinuousClock.now
-        task.cancel()
-        let result = await task.result
-        let elapsed = ContinuousClock.now - start
-        #expect(elapsed < .milliseconds(50), "cancel took \(elapsed)")
-        // AsyncThrowingStream may end quietly instead of rethrowing once its task is cancelled.
-        let failure = await code { try result.get() }
-        #expect(failure == .cancelled || failure == nil)
-        #expect(await server.waitForClientClose())
     }
 
     @Test func droppingAnUnreadBodyAbortsTheTransfer() async throws {
@@ -122,19 +130,21 @@ import TestSupport
     }
 
     @Test func slowConsumerPausesWithoutLosingData() async throws {
-        let chunk = [UInt8](repeating: 0x61, count: 64 * 1024)
-        let server = try ScriptedHTTPServer(responses: [ScriptedResponse(
-            [.head(status: 200, headers: [])] + Array(repeating: ScriptedAction.body(chunk), count: 64))])
-        let client = try CurlHTTPClient()
-        let response = try await client.send(HTTPRequest(method: "GET", url: server.baseURL,
-                                                         timeouts: HTTPTimeouts(idle: .milliseconds(100))))
-        var total = 0
-        var first = true
-        for try await part in response.body {
-            total += part.count
-            // Let the 1 MiB buffer fill so the transfer pauses; the idle clock must not run meanwhile.
-            if first { try await Task.sleep(for: .milliseconds(300)); first = false }
+        try await withTaskExecutorPreference(DedicatedThreadExecutor.shared) {
+            let chunk = [UInt8](repeating: 0x61, count: 64 * 1024)
+            let server = try ScriptedHTTPServer(responses: [ScriptedResponse(
+                [.head(status: 200, headers: [])] + Array(repeating: ScriptedAction.body(chunk), count: 64))])
+            let client = try CurlHTTPClient()
+            let response = try await client.send(HTTPRequest(method: "GET", url: server.baseURL,
+                                                             timeouts: HTTPTimeouts(idle: .milliseconds(100))))
+            var total = 0
+            var first = true
+            for try await part in response.body {
+                total += part.count
+                // Let the 1 MiB buffer fill so the transfer pauses; the idle clock must not run meanwhile.
+                if first { try await Task.sleep(for: .milliseconds(300)); first = false }
+            }
+            #expect(total == 64 * chunk.count)
         }
-        #expect(total == 64 * chunk.count)
     }
 }

@@ -6,26 +6,28 @@ import TestSupport
 /// Head-before-body, streaming, request shape, reuse and concurrency, against real loopback sockets.
 @Suite struct CurlHTTPClientStreamingTests {
     @Test func headArrivesBeforeBodyAndChunksStreamAsTheyArrive() async throws {
-        let server = try ScriptedHTTPServer(responses: [ScriptedResponse([
-            .head(status: 201, headers: [("X-Test", "yes")]),
-            .text("first"), .pause(.milliseconds(200)), .text("second"), .pause(.milliseconds(200)), .text("third"),
-        ])])
-        let client = try CurlHTTPClient()
-        let clock = ContinuousClock()
-        let start = clock.now
-        let response = try await client.send(HTTPRequest(method: "GET", url: server.baseURL.appending(path: "/s")))
-        #expect(response.head.status == 201)
-        #expect(response.head.headers["x-test"] == "yes")
-        #expect(response.head.httpVersion == "1.1")
-        var chunks: [(String, Duration)] = []
-        for try await chunk in response.body {
-            chunks.append((String(decoding: chunk, as: UTF8.self), clock.now - start))
+        try await withTaskExecutorPreference(DedicatedThreadExecutor.shared) {
+            let server = try ScriptedHTTPServer(responses: [ScriptedResponse([
+                .head(status: 201, headers: [("X-Test", "yes")]),
+                .text("first"), .pause(.milliseconds(200)), .text("second"), .pause(.milliseconds(200)), .text("third"),
+            ])])
+            let client = try CurlHTTPClient()
+            let clock = ContinuousClock()
+            let start = clock.now
+            let response = try await client.send(HTTPRequest(method: "GET", url: server.baseURL.appending(path: "/s")))
+            #expect(response.head.status == 201)
+            #expect(response.head.headers["x-test"] == "yes")
+            #expect(response.head.httpVersion == "1.1")
+            var chunks: [(String, Duration)] = []
+            for try await chunk in response.body {
+                chunks.append((String(decoding: chunk, as: UTF8.self), clock.now - start))
+            }
+            #expect(chunks.map(\.0) == ["first", "second", "third"])
+            // The first chunk must arrive before the server's 200 ms pause ends; the later ones after.
+            #expect(chunks[0].1 < .milliseconds(150))
+            #expect(chunks[1].1 >= .milliseconds(200))
+            #expect(chunks[2].1 >= .milliseconds(400))
         }
-        #expect(chunks.map(\.0) == ["first", "second", "third"])
-        // The first chunk must arrive before the server's 200 ms pause ends; the later ones after.
-        #expect(chunks[0].1 < .milliseconds(150))
-        #expect(chunks[1].1 >= .milliseconds(200))
-        #expect(chunks[2].1 >= .milliseconds(400))
     }
 
     @Test func postBodyAndHeadersReachTheServer() async throws {
