@@ -67,6 +67,17 @@ import TestSupport
         #expect(await code { _ = try await client.send(HTTPRequest(method: "GET", url: url)) } == .connectFailed)
     }
 
+    @Test func connectTimeoutCoversAHandshakeThatNeverCompletes() async throws {
+        // A TLS ClientHello to the plain-HTTP scripted server is never answered (it waits for a
+        // request head), so the connection phase, which includes the TLS handshake, never ends.
+        // Reliable offline, unlike a non-routable address.
+        let server = try ScriptedHTTPServer(responses: [.json("{}")])
+        let client = try CurlHTTPClient()
+        let url = try #require(URL(string: "https://127.0.0.1:\(server.port)/"))
+        let request = HTTPRequest(method: "GET", url: url, timeouts: HTTPTimeouts(connect: .milliseconds(300)))
+        #expect(await code { _ = try await client.send(request) } == .timeout(.connect))
+    }
+
     @Test func unsupportedSchemeIsInvalidRequest() async throws {
         let client = try CurlHTTPClient()
         let url = try #require(URL(string: "ftp://127.0.0.1/file"))

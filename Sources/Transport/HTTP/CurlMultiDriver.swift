@@ -159,7 +159,7 @@ final class CurlMultiDriver: Sendable {
             if code == CURLE_OK {
                 finish(transfer, nil, active)
             } else {
-                finish(transfer, HTTPError(curlCode: code, connected: transfer.connected), active)
+                finish(transfer, HTTPError(curlCode: code), active)
             }
         }
     }

@@ -220,13 +220,6 @@ final class CurlTransfer: @unchecked Sendable {
 
     func markStarted() { startedAt = .now }
 
-    /// Whether the TCP connection was established (CURLINFO_CONNECT_TIME_T > 0).
-    var connected: Bool {
-        guard let easy else { return false }
-        var micros: curl_off_t = 0
-        return steadfast_curl_easy_getinfo_off(easy, CURLINFO_CONNECT_TIME_T, &micros) == CURLE_OK && micros > 0
-    }
-
     /// RFC 9110 §5.6.2 token characters.
     static func isTokenByte(_ byte: UInt8) -> Bool {
         switch byte {
