@@ -152,6 +152,8 @@ final class CurlMultiDriver: Sendable {
 
     private func collectFinished(_ active: Active) {
         var remaining: Int32 = 0
+        // SAFETY: each CURLMsg stays valid until the next libcurl call on `multi`; it is read at
+        // once, before `finish` calls curl_multi_remove_handle.
         while let message = curl_multi_info_read(multi, &remaining) {
             guard message.pointee.msg == CURLMSG_DONE, let easy = message.pointee.easy_handle,
                   let transfer = active.byHandle[easy] else { continue }

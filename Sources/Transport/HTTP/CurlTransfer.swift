@@ -55,6 +55,7 @@ final class CurlTransfer: @unchecked Sendable {
 
     /// Frees the easy handle and header list. Idempotent; call only when the handle is not in a multi.
     func release() {
+        // Order matters: the handle references `headerList`, so it goes first.
         if let easy { curl_easy_cleanup(easy) }
         easy = nil
         if let headerList { curl_slist_free_all(headerList) }
@@ -131,6 +132,8 @@ final class CurlTransfer: @unchecked Sendable {
         // Streaming APIs never answer 100-continue; waiting for it only adds a second of latency.
         if !hasExpect { list = curl_slist_append(list, "Expect:") }
         headerList = list
+        // SAFETY: libcurl keeps this pointer until the handle is cleaned up; `release()` frees the
+        // list only after `curl_easy_cleanup`, and only once.
         guard steadfast_curl_easy_setopt_pointer(handle, CURLOPT_HTTPHEADER, UnsafeMutableRawPointer(list))
             == CURLE_OK else { throw HTTPError(.invalidRequest, "headers rejected") }
     }
