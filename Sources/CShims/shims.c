@@ -39,3 +39,7 @@ CURLcode steadfast_curl_easy_getinfo_off(CURL *h, CURLINFO i, curl_off_t *v) { r
 CURLcode steadfast_curl_easy_getinfo_string(CURL *h, CURLINFO i, char **v) { return curl_easy_getinfo(h, i, v); }
 CURLcode steadfast_curl_easy_getinfo_pointer(CURL *h, CURLINFO i, void **v) { return curl_easy_getinfo(h, i, v); }
 CURLMcode steadfast_curl_multi_setopt_long(CURLM *m, CURLMoption o, long v) { return curl_multi_setopt(m, o, v); }
+
+CURLcode steadfast_curl_easy_setopt_prereq_callback(CURL *h, curl_prereq_callback cb) {
+    return curl_easy_setopt(h, CURLOPT_PREREQFUNCTION, cb);
+}

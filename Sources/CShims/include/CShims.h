@@ -66,5 +66,8 @@ CURLcode steadfast_curl_easy_getinfo_off(CURL *handle, CURLINFO info, curl_off_t
 CURLcode steadfast_curl_easy_getinfo_string(CURL *handle, CURLINFO info, char **value);
 CURLcode steadfast_curl_easy_getinfo_pointer(CURL *handle, CURLINFO info, void **value);
 CURLMcode steadfast_curl_multi_setopt_long(CURLM *multi, CURLMoption option, long value);
+/// CURLOPT_PREREQFUNCTION: called once the connection is ready, right before the request is sent
+/// (the start of the first-byte deadline). Return CURL_PREREQFUNC_OK (0) to proceed.
+CURLcode steadfast_curl_easy_setopt_prereq_callback(CURL *handle, curl_prereq_callback callback);
 
 #endif
