@@ -85,3 +85,8 @@ public struct OpenAICompatibleLLM: LLM {
                            timeouts: .forLLM(deadline: request.deadline))
     }
 }
+
+extension OpenAICompatibleLLM {
+    /// The classifier this adapter's errors went through (wrappers re-map foreign errors the same way).
+    var driverClassifier: ErrorClassifier { driver.classifier }
+}
