@@ -60,7 +60,15 @@ struct SSEStreamDriver: Sendable {
         try Task.checkCancellation()
         guard !decoder.isComplete else { return }
         for event in parser.finish() {
-            for output in try decoder.decode(event) { continuation.yield(output) }
+            // An event without its blank line is what a cut connection leaves behind: if it does not
+            // parse, the stream was truncated, which is a network failure, not a provider bug.
+            var outputs: [LLMEvent] = []
+            do {
+                outputs = try decoder.decode(event)
+            } catch {
+                throw error.kind == .malformedResponse ? classifier.error(.network, "stream ended early") : error
+            }
+            for output in outputs { continuation.yield(output) }
             if decoder.isComplete { return }
         }
         for output in try decoder.endOfStream() { continuation.yield(output) }
