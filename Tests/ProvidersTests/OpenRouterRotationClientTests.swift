@@ -137,3 +137,18 @@ struct OpenRouterRotationClientTests {
         #expect(client.providerName == "openrouter")
     }
 }
+
+extension OpenRouterRotationClientTests {
+    @Test func rotatesOnTimeoutAndCutBeforeOutput() async {
+        let (client, transport) = makeClient([
+            .fail(HTTPError(.timeout(.firstByte), "no response head")),
+            .sse(ProviderWireFixtures.openAIText(["x"], done: false, includeUsage: false).components(separatedBy: "\n\n")[0] + "\n\n"),
+            .json(408, #"{"error":{"code":408,"message":"Request timed out"}}"#),
+            .sse(ProviderWireFixtures.openAIText(["ok"])),
+        ])
+        let result = await collect(client.stream(LLMRequest(messages: [.user("hi")])))
+        #expect(result.text == "ok")
+        #expect(transport.requests.count == 4)
+        #expect(await client.currentModel == Self.models[3])
+    }
+}
