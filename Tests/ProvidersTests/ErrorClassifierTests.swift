@@ -1,0 +1,64 @@
+import Foundation
+import Providers
+import Testing
+import Transport
+
+@Suite("Error classifier")
+struct ErrorClassifierTests {
+    static let key = "sk-or-v1-abcdef0123456789abcdef0123456789"
+    let classifier = ErrorClassifier(provider: "openrouter", secrets: [Self.key])
+
+    @Test(arguments: [
+        (402, #"{"error":{"code":402,"message":"Insufficient credits"}}"#, ErrorClass.quotaExhausted),
+        (429, #"{"error":{"message":"Rate limit exceeded"}}"#, .rateLimited),
+        (429, #"{"error":{"message":"daily limit reached for free models"}}"#, .quotaExhausted),
+        (429, #"{"error":{"type":"insufficient_quota","message":"You exceeded your current quota"}}"#, .quotaExhausted),
+        (401, "", .auth),
+        (403, #"{"error":{"code":403,"message":"Forbidden"}}"#, .auth),
+        (403, #"{"error":{"code":403,"message":"Your input was flagged by moderation","metadata":{"reasons":["x"]}}}"#, .contentPolicy),
+        (400, #"{"error":{"message":"maximum context length is 128000 tokens"}}"#, .contextLength),
+        (413, #"{"error":{"message":"Request too large: too many tokens"}}"#, .contextLength),
+        (422, #"{"error":{"message":"temperature must be <= 2"}}"#, .badRequest),
+        (408, "timeout", .timeout),
+        (500, "oops", .server), (502, "<html>bad gateway</html>", .server), (503, "", .server), (504, "", .server),
+        (529, #"{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}"#, .server),
+    ])
+    func statusAndBody(status: Int, body: String, expected: ErrorClass) {
+        let error = classifier.classify(status: status, body: Array(body.utf8))
+        #expect(error.kind == expected)
+        #expect(error.status == status)
+        #expect(error.provider == "openrouter")
+    }
+
+    @Test func retryAfterSecondsAndDate() {
+        let now = Date(timeIntervalSince1970: 1_700_000_000)
+        let seconds = classifier.classify(status: 429, body: [], headers: ["Retry-After": "12"], now: now)
+        #expect(seconds.retryAfter == .seconds(12))
+        let date = classifier.classify(status: 503, body: [], headers: ["retry-after": "Tue, 14 Nov 2023 22:13:50 GMT"], now: now)
+        #expect(date.retryAfter == .seconds(30))
+        let garbage = classifier.classify(status: 429, body: [], headers: ["Retry-After": "soon"], now: now)
+        #expect(garbage.retryAfter == nil)
+    }
+
+    @Test func keyIsScrubbedFromMessages() {
+        let body = #"{"error":{"message":"Invalid key \#(Self.key) and sk-proj-zzzzzzzzzzzzzzzzzzzzzzzz"}}"#
+        let error = classifier.classify(status: 401, body: Array(body.utf8))
+        #expect(!error.message.contains(Self.key))
+        #expect(!error.message.contains("sk-proj-zzzz"))
+        #expect(error.message.contains("[REDACTED]"))
+    }
+
+    @Test func streamErrorWithoutStatusUsesType() {
+        let error = classifier.classify(streamError: .object(["error": .object([
+            "type": .string("overloaded_error"), "message": .string("Overloaded")])]))
+        #expect(error.kind == .server)
+        #expect(error.status == nil)
+    }
+
+    @Test func nonJSONBodyNeverTraps() {
+        for body in ["", "\u{0}\u{1}", "[]", "[1,2]", #"{"error":null}"#, #"{"error":"plain"}"#, #"{"error":{"code":1e300}}"#] {
+            _ = classifier.classify(status: 400, body: Array(body.utf8))
+            if let json = JSONValue(parsing: body) { _ = classifier.classify(streamError: json) }
+        }
+    }
+}
