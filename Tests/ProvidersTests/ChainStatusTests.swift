@@ -39,10 +39,10 @@ struct ChainStatusTests {
     }
 
     @Test(arguments: [
-        ("Authorization: Bearer sk-live-abcdefghijklmnop failed", "Authorization: [redacted] failed"),
-        ("key sk-or-v1-0123456789abcdef rejected", "key [redacted] rejected"),
-        ("GET /v1beta/models?key=AIzaSyDUMMYDUMMYDUMMYDUMMY1", "GET /v1beta/models?key=[redacted]"),
-        ("token eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln", "token [redacted]"),
+        ("Authorization: Bearer sk-live-abcdefghijklmnop failed", "Authorization: [REDACTED] failed"),
+        ("key sk-or-v1-0123456789abcdef rejected", "key [REDACTED] rejected"),
+        ("GET /v1beta/models?key=AIzaSyDUMMYDUMMYDUMMYDUMMY1", "GET /v1beta/models?key=[REDACTED]"),
+        ("token eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln", "token [REDACTED]"),
     ])
     func scrubberRemovesCredentials(input: String, expected: String) {
         #expect(SecretScrubber.scrub(input) == expected)

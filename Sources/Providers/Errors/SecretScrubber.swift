@@ -4,7 +4,7 @@ import Foundation
 ///
 /// Some providers echo the key in error bodies ("Incorrect API key provided: sk-…"), so every
 /// `ProviderError` message built from provider input goes through here.
-struct SecretScrubber: Sendable {
+public struct SecretScrubber: Sendable {
     /// Exact secrets to remove (the adapter's own API key).
     var secrets: [String]
 
@@ -25,6 +25,23 @@ struct SecretScrubber: Sendable {
         result = Self.scrubKeyShapedTokens(result)
         if result.count > limit { result = String(result.prefix(limit)) + "…" }
         return result
+    }
+
+    /// Scrubs text whose secrets are not known in advance (status JSON, logs): bearer tokens,
+    /// JWTs, `key=`/`token=` query values and key-shaped tokens.
+    public static func scrub(_ text: String) -> String {
+        var result = text
+        let patterns: [(String, String)] = [
+            (#"(?i)bearer\s+[A-Za-z0-9._\-~+/=]+"#, "[REDACTED]"),
+            (#"\beyJ[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+"#, "[REDACTED]"),
+            (#"(?i)([?&](key|api_key|apikey|token)=)[^&\s]+"#, "$1[REDACTED]"),
+        ]
+        for (pattern, template) in patterns {
+            guard let regex = try? NSRegularExpression(pattern: pattern) else { continue }
+            result = regex.stringByReplacingMatches(
+                in: result, range: NSRange(result.startIndex..., in: result), withTemplate: template)
+        }
+        return scrubKeyShapedTokens(result)
     }
 
     private static func scrubKeyShapedTokens(_ text: String) -> String {

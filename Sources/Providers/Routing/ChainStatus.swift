@@ -86,25 +86,3 @@ extension FallbackRouter {
         }
     }
 }
-
-/// Removes things that look like credentials from text that will be shown or logged.
-public enum SecretScrubber {
-    /// Replaces bearer tokens, `sk-…`/`AIza…`-style keys, JWTs and `key=` query values with "[redacted]".
-    public static func scrub(_ text: String) -> String {
-        var result = text
-        let patterns = [
-            #"(?i)bearer\s+[A-Za-z0-9._\-~+/=]+"#,
-            #"\b(sk|pk|rk)-[A-Za-z0-9_\-]{8,}"#,
-            #"\bAIza[0-9A-Za-z_\-]{20,}"#,
-            #"\beyJ[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+"#,
-            #"(?i)([?&](key|api_key|apikey|token)=)[^&\s]+"#,
-        ]
-        for pattern in patterns {
-            guard let regex = try? NSRegularExpression(pattern: pattern) else { continue }
-            let range = NSRange(result.startIndex..., in: result)
-            let template = pattern.contains("[?&]") ? "$1[redacted]" : "[redacted]"
-            result = regex.stringByReplacingMatches(in: result, range: range, withTemplate: template)
-        }
-        return result
-    }
-}
