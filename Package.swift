@@ -68,6 +68,12 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]),
 
+        // MARK: Benchmarks (run with `swift run -c release steadfast-bench`; not part of `make test`)
+        .executableTarget(
+            name: "steadfast-bench",
+            dependencies: ["Providers", "Transport", "TestSupport", .product(name: "Logging", package: "swift-log")],
+            path: "Benchmarks/SteadfastBench"),
+
         // MARK: Tests
         .testTarget(
             name: "CBindingsTests",

@@ -20,11 +20,14 @@ public struct ErrorClassifier: Sendable {
     public func classify(status: Int, body: [UInt8], headers: HTTPHeaders = [:], now: Date = Date()) -> ProviderError {
         let text = String(decoding: body, as: UTF8.self)
         let details = ErrorDetails(body: text)
-        var retryAfter = RetryAfterParsing.retryAfter(in: headers, now: now)
+        let head = HTTPResponseHead(status: status, headers: headers)
+        var retryAfter = head.retryAfter(now: now)
         if retryAfter == nil, let delay = details.retryDelay { retryAfter = RetryAfterParsing.protobufDuration(delay) }
         let kind = Self.errorClass(status: status, details: details)
         let message = details.message ?? (text.isEmpty ? "HTTP \(status)" : text)
-        return ProviderError(kind, scrubber.scrub(message), provider: provider, status: status, retryAfter: retryAfter)
+        let rateLimit = head.rateLimit(now: now)
+        return ProviderError(kind, scrubber.scrub(message), provider: provider, status: status, retryAfter: retryAfter,
+                             rateLimit: rateLimit.isEmpty ? nil : rateLimit)
     }
 
     /// Classifies an error object that arrived inside a 200 stream (`data: {"error": …}`, Anthropic

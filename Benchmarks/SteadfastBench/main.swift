@@ -1,0 +1,2 @@
+// Placeholder: the router benchmarks land here (see README § Benchmarks).
+print("steadfast-bench: no benchmarks yet")
