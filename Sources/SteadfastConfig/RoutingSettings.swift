@@ -29,6 +29,15 @@ public struct RoutingSettings: Codable, Sendable, Equatable {
 
     public init() {}
 
+    enum CodingKeys: String, CodingKey { case llm, openrouter }
+
+    /// Every section is optional.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        llm = try container.decodeIfPresent(LLMSettings.self, forKey: .llm) ?? LLMSettings()
+        openrouter = try container.decodeIfPresent(OpenRouterSettings.self, forKey: .openrouter) ?? OpenRouterSettings()
+    }
+
     public struct LLMSettings: Codable, Sendable, Equatable {
         public var order: [String]?
         public var hedging: Hedging?

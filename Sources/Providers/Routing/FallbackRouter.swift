@@ -114,16 +114,16 @@ public actor FallbackRouter<Capability: RoutedCapability> {
                 output.finish(throwing: RouterExhaustedError(chain: chainName, failures: failures))
                 return
             }
-            if member.policy.isLastResort, !warnedAllDown, core.order.count > 1 {
-                warnedAllDown = true
-                logger.warning("All \(Capability.kind) providers unavailable; using local fallback")
-            }
             if let (from, reason) = handover {
                 stats.switches += 1
                 logger.warning("\(Capability.kind) provider \(from) failed (\(reason)); switching to \(primary)",
                                metadata: ["provider.failed": "\(from)", "provider.next": "\(primary)"])
                 output.yield(.switched(from: from, to: primary, reason: reason))
                 handover = nil
+            }
+            if member.policy.isLastResort, !warnedAllDown, core.order.count > 1 {
+                warnedAllDown = true
+                logger.warning("All \(Capability.kind) providers unavailable; using local fallback")
             }
 
             let result = await attempt(member, plan: plan, tried: tried, request: request, delivered: delivered,
