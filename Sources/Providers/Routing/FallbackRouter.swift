@@ -18,6 +18,7 @@ public actor FallbackRouter<Capability: RoutedCapability> {
     private var hedgeTokens = 1.0
     private let turnBudget: Duration
     private let cache: ResponseCache<Capability.Event>?
+    private let rateLimits: RateLimitLedger?
     private let availabilityContinuation: AsyncStream<RouterCore.Output>.Continuation
     /// Availability changes of every provider, as they happen (also logged).
     public nonisolated let availabilityChanges: AsyncStream<RouterCore.Output>
@@ -27,7 +28,7 @@ public actor FallbackRouter<Capability: RoutedCapability> {
 
     public init(name: String, members: [ChainMember<Capability>], hedge: HedgePolicy? = nil,
                 turnBudget: Duration = .seconds(20), cache: ResponseCache<Capability.Event>? = nil,
-                logger: Logger = Logger(label: "steadfast.router"),
+                rateLimits: RateLimitLedger? = nil, logger: Logger = Logger(label: "steadfast.router"),
                 wallClock: @escaping @Sendable () -> Date = { Date() }) {
         chainName = name
         self.members = Dictionary(members.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
@@ -37,6 +38,7 @@ public actor FallbackRouter<Capability: RoutedCapability> {
         self.hedge = hedge
         self.turnBudget = turnBudget
         self.cache = cache
+        self.rateLimits = rateLimits
         (availabilityChanges, availabilityContinuation) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(100))
     }
 
@@ -104,6 +106,7 @@ public actor FallbackRouter<Capability: RoutedCapability> {
 
         while !Task.isCancelled {
             let now = wallClock()
+            absorbRateLimitReports(now: now)
             let plan = core.plan(now: now, estimatedTokens: estimate, excluding: tried)
             for skip in plan.skipped where !tried.contains(skip.provider) {
                 logger.debug("Skipping \(Capability.kind) provider \(skip.provider): \(skip.reason)",
@@ -288,6 +291,14 @@ public actor FallbackRouter<Capability: RoutedCapability> {
         let p90 = core.health(member.name)?.ttft.percentile(0.9) ?? .zero
         let delay = max(hedge.minimumDelay, p90)
         return .init(name: name, service: partner.service, policy: partner.policy, startDelay: delay)
+    }
+
+    private func absorbRateLimitReports(now: Date) {
+        guard let rateLimits else { return }
+        for report in rateLimits.drain() where members[report.provider] != nil {
+            core.handle(.rateLimitHeaders(provider: report.provider, report.info), now: now)
+        }
+        publishAvailabilityChanges()
     }
 
     private func publishAvailabilityChanges() {

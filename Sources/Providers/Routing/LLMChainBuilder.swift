@@ -93,10 +93,12 @@ public struct LLMChainBuilder: Sendable {
 
     public func build(_ kind: LLMChainKind) throws(ConfigError) -> FallbackRouter<LLMCapability> {
         let openRouterMode: OpenRouterRotationClient.Mode = settings.openrouter.mode == "server" ? .serverFallback : .clientRotation
-        let factory = LLMProviderFactory(configuration: configuration, transport: transport,
-                                         openRouterMode: openRouterMode, logger: logger)
+        let ledger = RateLimitLedger()
         var members: [ChainMember<LLMCapability>] = []
         for (index, provider) in try providers(for: kind).enumerated() {
+            let observed = RateLimitObservingTransport(transport, provider: provider.rawValue, ledger: ledger)
+            let factory = LLMProviderFactory(configuration: configuration, transport: observed,
+                                             openRouterMode: openRouterMode, logger: logger)
             let overrides = settings.llm.providers?[provider.rawValue]
             let llm: any LLM
             do { llm = try factory.makeLLM(provider, model: overrides?.model) } catch {
@@ -125,7 +127,7 @@ public struct LLMChainBuilder: Sendable {
         }
         let router = FallbackRouter<LLMCapability>(
             name: kind.description, members: members, hedge: hedge,
-            turnBudget: .milliseconds(settings.llm.turnBudgetMs ?? 20_000), cache: cache, logger: logger,
+            turnBudget: .milliseconds(settings.llm.turnBudgetMs ?? 20_000), cache: cache, rateLimits: ledger, logger: logger,
             wallClock: wallClock)
         routerBox.withLock { $0 = router }
         return router
