@@ -15,10 +15,10 @@ struct ProtocolInteropTests {
     }
 
     @Test(arguments: ProtocolScenarios.all.keys.sorted())
-    func swiftAndPythonAgree(scenario: String) throws {
+    func swiftAndPythonAgree(scenario: String) async throws {
         let swiftMessage = try #require(ProtocolScenarios.all[scenario])
         let encoded = try swiftMessage.serializedBytes() as [UInt8]
-        let output = try InteropPython.run(
+        let output = try await InteropPython.run(
             script: "Tests/LiveKitProtocolTests/python/protocol_interop.py", [scenario],
             input: Data(encoded).base64EncodedString())
         let report = try JSONDecoder().decode(HelperReport.self, from: Data(output.utf8))
@@ -37,10 +37,10 @@ struct ProtocolInteropTests {
     }
 
     /// Guard against a vacuous cross-check: a deliberately wrong message must be reported as different.
-    @Test func helperDetectsAMismatch() throws {
+    @Test func helperDetectsAMismatch() async throws {
         var wrong = try #require(ProtocolScenarios.all["SignalRequest.ping_req"] as? Livekit_SignalRequest)
         wrong.pingReq.rtt = 43
-        let output = try InteropPython.run(
+        let output = try await InteropPython.run(
             script: "Tests/LiveKitProtocolTests/python/protocol_interop.py", ["SignalRequest.ping_req"],
             input: Data(try wrong.serializedBytes() as [UInt8]).base64EncodedString())
         let report = try JSONDecoder().decode(HelperReport.self, from: Data(output.utf8))

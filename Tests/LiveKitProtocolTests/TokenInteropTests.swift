@@ -21,9 +21,9 @@ struct TokenInteropTests {
         let room_config: [String: JSONAny]?
     }
 
-    @Test func livekitAPIVerifiesSteadfastTokensWithEqualClaims() throws {
+    @Test func livekitAPIVerifiesSteadfastTokensWithEqualClaims() async throws {
         let token = AccessTokenTests.richToken()
-        let output = try InteropPython.run(script: Self.helper, ["verify", F.apiKey, F.apiSecret], input: try token.jwt())
+        let output = try await InteropPython.run(script: Self.helper, ["verify", F.apiKey, F.apiSecret], input: try token.jwt())
         let claims = try JSONDecoder().decode(PythonClaims.self, from: Data(output.utf8))
         #expect(claims.identity == "agent-7")
         #expect(claims.name == "Assistant")
@@ -44,9 +44,9 @@ struct TokenInteropTests {
         #expect(claims.room_config?["emptyTimeout"] == .number(120))
     }
 
-    @Test func livekitAPIRejectsASteadfastTokenSignedWithAnotherSecret() throws {
+    @Test func livekitAPIRejectsASteadfastTokenSignedWithAnotherSecret() async throws {
         let token = AccessTokenTests.richToken()
-        let result = try Subprocess.run(
+        let result = try await Subprocess.run(
             try InteropPython.interpreter(),
             [InteropPython.packageRoot.appendingPathComponent(Self.helper).path, "verify", F.apiKey, "not-the-secret"],
             input: try token.jwt())
@@ -54,7 +54,7 @@ struct TokenInteropTests {
         #expect(result.stderr.contains("Signature"))
     }
 
-    @Test func steadfastVerifiesTokensMintedByLivekitAPI() throws {
+    @Test func steadfastVerifiesTokensMintedByLivekitAPI() async throws {
         let spec = """
             {"identity": "caller-1", "name": "Caller", "kind": "standard", "metadata": "m",
              "attributes": {"lang": "fr"}, "ttl_seconds": 900, "sha256": "feed",
@@ -64,7 +64,7 @@ struct TokenInteropTests {
              "sip": {"admin": false, "call": true},
              "room_config": {"name": "demo", "agents": [{"agentName": "assistant", "metadata": "x"}]}}
             """
-        let jwt = try InteropPython.run(script: Self.helper, ["mint", F.apiKey, F.apiSecret], input: spec)
+        let jwt = try await InteropPython.run(script: Self.helper, ["mint", F.apiKey, F.apiSecret], input: spec)
             .trimmingCharacters(in: .whitespacesAndNewlines)
         let verified = try F.verifier.verify(jwt)
         let grants = verified.grants
@@ -86,13 +86,13 @@ struct TokenInteropTests {
         #expect(grants.roomConfig?.agents.map(\.agentName) == ["assistant"])
     }
 
-    @Test func steadfastRefusesAnExpiredLivekitAPIToken() throws {
+    @Test func steadfastRefusesAnExpiredLivekitAPIToken() async throws {
         let spec = #"{"identity": "late", "ttl_seconds": -120, "video": {"room_join": true, "room": "r"}}"#
-        let jwt = try InteropPython.run(script: Self.helper, ["mint", F.apiKey, F.apiSecret], input: spec)
+        let jwt = try await InteropPython.run(script: Self.helper, ["mint", F.apiKey, F.apiSecret], input: spec)
             .trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(AccessTokenTests.code { try F.verifier.verify(jwt) } == .expired)
         let other = TokenVerifier(keys: [F.apiKey: "different"])
-        let fresh = try InteropPython.run(
+        let fresh = try await InteropPython.run(
             script: Self.helper, ["mint", F.apiKey, F.apiSecret],
             input: #"{"identity": "x", "video": {"room_join": true, "room": "r"}}"#)
         #expect(AccessTokenTests.code { try other.verify(fresh.trimmingCharacters(in: .whitespacesAndNewlines)) } == .badSignature)

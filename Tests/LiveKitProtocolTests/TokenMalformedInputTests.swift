@@ -57,7 +57,7 @@ struct TokenMalformedInputTests {
         var generator = SplitMix64(seed: 0x5EED)
         let alphabet = Array("ABCxyz019-_.=+/ {}\"\\\u{0}é".unicodeScalars)
         var refused = 0
-        for _ in 0..<3_000 {
+        for _ in 0..<1_000 {
             var scalars = Array(valid.unicodeScalars)
             for _ in 0..<(1 + Int(generator.next() % 4)) {
                 let index = Int(generator.next() % UInt64(scalars.count))
@@ -72,7 +72,7 @@ struct TokenMalformedInputTests {
             mutated.append(contentsOf: scalars)
             if AccessTokenTests.code({ try F.verifier.verify(String(mutated), now: F.now) }) != nil { refused += 1 }
         }
-        #expect(refused >= 2_990, "almost every mutation must be refused; \(refused) were")
+        #expect(refused >= 995, "almost every mutation must be refused; \(refused) were")
     }
 }
 

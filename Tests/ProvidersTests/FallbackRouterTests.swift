@@ -72,7 +72,7 @@ struct FallbackRouterTests {
         let start = ContinuousClock.now
         let answer = try await RoutedAnswer.collect(router.stream(request))
         #expect(answer.servedBy == "local")
-        #expect(ContinuousClock.now - start < .seconds(1))
+        #expect(ContinuousClock.now - start < .seconds(10), "it did not wait out the 60 s Retry-After")
     }
 
     @Test func firstTokenDeadlineAbandonsASilentStream() async throws {
@@ -84,7 +84,9 @@ struct FallbackRouterTests {
         let elapsed = ContinuousClock.now - start
         #expect(answer.servedBy == "backup")
         #expect(answer.text == Self.answer)
-        #expect(elapsed >= .milliseconds(300) && elapsed < .seconds(2), "switched after the 300 ms deadline: \(elapsed)")
+        // The stream never yields: only the 300 ms deadline can end it (the bound is loose on purpose;
+        // timing precision is measured by the benchmarks, not here).
+        #expect(elapsed >= .milliseconds(300) && elapsed < .seconds(10), "switched after the deadline: \(elapsed)")
         #expect(silent.cancellations == 1, "the silent stream was cancelled")
     }
 
@@ -160,17 +162,17 @@ struct FallbackRouterTests {
     }
 
     @Test func hedgeStartsTheBackupWhenThePrimaryIsSlowAndCancelsTheLoser() async throws {
-        let slow = ScriptedLLM.answering("slow", "slow answer", after: .seconds(2))
+        let slow = ScriptedLLM.answering("slow", "slow answer", after: .seconds(30))
         let quick = ScriptedLLM.answering("quick", Self.answer)
         var slowPolicy = Self.fast()
-        slowPolicy.firstTokenDeadline = .seconds(5)
+        slowPolicy.firstTokenDeadline = .seconds(60)
         let router = Self.router([(slow, slowPolicy), (quick, Self.fast(1))],
                                  hedge: HedgePolicy(minimumDelay: .milliseconds(100), maximumShare: 0.1))
         let start = ContinuousClock.now
         let answer = try await RoutedAnswer.collect(router.stream(Self.question))
         #expect(answer.text == Self.answer)
         #expect(answer.servedBy == "quick")
-        #expect(ContinuousClock.now - start < .seconds(1))
+        #expect(ContinuousClock.now - start < .seconds(10), "the backup answered long before the 30 s primary")
         #expect(slow.cancellations == 1, "the losing hedge was cancelled")
         #expect(await router.health("slow")?.breaker.consecutiveFailures == 0, "a lost race is not a failure")
         let stats = await router.stats

@@ -25,7 +25,15 @@ struct RateLimitLearningTests {
             "OPENAI_API_KEY": "sk-test", "OPENAI_BASE_URL": openai.baseURL.absoluteString + "/v1",
             "LLM_PROVIDER": "groq",
         ], envFile: nil).load()
-        let router = try LLMChainBuilder(configuration: config, transport: try CurlHTTPClient()).build(.standard)
+        // Generous deadlines: this test is about headers, and a loaded CI machine must not turn it into a timeout test.
+        let settings = try RoutingSettings.parse("""
+            llm:
+              providers:
+                groq: { first_token_deadline_ms: 30000, max_retries: 0 }
+                openai: { first_token_deadline_ms: 30000, max_retries: 0 }
+            """)
+        let router = try LLMChainBuilder(configuration: config, settings: settings, transport: try CurlHTTPClient())
+            .build(.standard)
 
         let first = try await RoutedAnswer.collect(router.stream(FallbackRouterTests.question))
         #expect(first.servedBy == "groq" && first.text == "Paris.")

@@ -12,10 +12,10 @@ struct AskAndProvidersCLITests {
         ScriptedResponse(ProviderWireFixtures.scripted(ProviderWireFixtures.openAIText(pieces)))
     }
 
-    @Test func askStreamsTheAnswerAndReportsWhoServed() throws {
+    @Test func askStreamsTheAnswerAndReportsWhoServed() async throws {
         let openai = try ScriptedHTTPServer(responses: [Self.streaming(["The capital", " of France", " is Paris."])])
         defer { openai.stop() }
-        let result = try SteadfastCLITests.run(["ask", "What is the capital of France?"], env: [
+        let result = try await SteadfastCLITests.run(["ask", "What is the capital of France?"], env: [
             "OPENAI_API_KEY": Self.openAIKey, "OPENAI_BASE_URL": openai.baseURL.absoluteString + "/v1",
         ])
         #expect(result.status == 0, "stderr: \(result.stderr)")
@@ -29,13 +29,13 @@ struct AskAndProvidersCLITests {
         #expect(!result.stdout.contains(Self.openAIKey) && !result.stderr.contains(Self.openAIKey))
     }
 
-    @Test func askFailsOverAndReportsTheSwitchInJSON() throws {
+    @Test func askFailsOverAndReportsTheSwitchInJSON() async throws {
         let openai = try ScriptedHTTPServer(responses: [
             .json(status: 429, #"{"error":{"message":"Rate limit reached","type":"requests"}}"#, headers: [("Retry-After", "30")]),
         ])
         let groq = try ScriptedHTTPServer(responses: [Self.streaming(["Paris", "."])])
         defer { openai.stop(); groq.stop() }
-        let result = try SteadfastCLITests.run(["ask", "--json", "Capital of France?"], env: [
+        let result = try await SteadfastCLITests.run(["ask", "--json", "Capital of France?"], env: [
             "OPENAI_API_KEY": Self.openAIKey, "OPENAI_BASE_URL": openai.baseURL.absoluteString + "/v1",
             "GROQ_API_KEY": Self.groqKey, "GROQ_BASE_URL": groq.baseURL.absoluteString + "/openai/v1",
         ])
@@ -50,21 +50,21 @@ struct AskAndProvidersCLITests {
         #expect(!result.stderr.contains(Self.groqKey) && !result.stderr.contains(Self.openAIKey))
     }
 
-    @Test func askWithoutKeysAnswersFromTheLocalLastResort() throws {
-        let result = try SteadfastCLITests.run(["ask", "Hello!"])
+    @Test func askWithoutKeysAnswersFromTheLocalLastResort() async throws {
+        let result = try await SteadfastCLITests.run(["ask", "Hello!"])
         #expect(result.status == 0)
         #expect(result.stdout.contains("language service"))
         #expect(result.stderr.contains("served by local"))
     }
 
-    @Test func askForAChainWhoseKeyIsMissingNamesTheVariable() throws {
-        let result = try SteadfastCLITests.run(["ask", "--chain", "anthropic", "Hi"])
+    @Test func askForAChainWhoseKeyIsMissingNamesTheVariable() async throws {
+        let result = try await SteadfastCLITests.run(["ask", "--chain", "anthropic", "Hi"])
         #expect(result.status == 1)
         #expect(result.stderr.contains("ANTHROPIC_API_KEY is not set, and the anthropic chain needs it."))
     }
 
-    @Test func providersPrintsEveryChainAsJSON() throws {
-        let result = try SteadfastCLITests.run(["providers", "--json"], env: [
+    @Test func providersPrintsEveryChainAsJSON() async throws {
+        let result = try await SteadfastCLITests.run(["providers", "--json"], env: [
             "OPENAI_API_KEY": Self.openAIKey, "GROQ_API_KEY": Self.groqKey, "OPENROUTER_API_KEY": "sk-or-v1-cli-abcdefabcdef1234",
             "OPENROUTER_DEFAULT_MODEL": "google/gemini-2.0-flash-exp:free",
         ])
@@ -82,13 +82,13 @@ struct AskAndProvidersCLITests {
         #expect(!result.stdout.contains("sk-or-v1-cli"))
     }
 
-    @Test func providersCheckReportsEachProviderAsItGoes() throws {
+    @Test func providersCheckReportsEachProviderAsItGoes() async throws {
         let openai = try ScriptedHTTPServer(responses: [Self.streaming(["OK"])])
         let groq = try ScriptedHTTPServer(responses: [
             .json(status: 401, #"{"error":{"message":"Invalid API Key \#(Self.groqKey)","type":"invalid_request_error"}}"#),
         ])
         defer { openai.stop(); groq.stop() }
-        let result = try SteadfastCLITests.run(["providers", "check"], env: [
+        let result = try await SteadfastCLITests.run(["providers", "check"], env: [
             "OPENAI_API_KEY": Self.openAIKey, "OPENAI_BASE_URL": openai.baseURL.absoluteString + "/v1",
             "GROQ_API_KEY": Self.groqKey, "GROQ_BASE_URL": groq.baseURL.absoluteString + "/openai/v1",
         ])
@@ -101,13 +101,13 @@ struct AskAndProvidersCLITests {
         #expect(!result.stdout.contains(Self.groqKey), "a key echoed by the provider is scrubbed")
     }
 
-    @Test func badRoutingSettingsFileIsAClearError() throws {
+    @Test func badRoutingSettingsFileIsAClearError() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("cfg-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let file = directory.appendingPathComponent("steadfast.yaml")
         try "llm:\n  order: [openai, skynet]\n".write(to: file, atomically: true, encoding: .utf8)
-        let result = try SteadfastCLITests.run(["providers", "--config", file.path])
+        let result = try await SteadfastCLITests.run(["providers", "--config", file.path])
         #expect(result.status == 1)
         #expect(result.stderr.contains("unknown provider \"skynet\""))
     }

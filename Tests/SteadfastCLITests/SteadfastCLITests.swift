@@ -22,26 +22,26 @@ struct SteadfastCLITests {
     }
 
     /// Runs in an empty temporary directory so a developer's own .env cannot change the outcome.
-    static func run(_ arguments: [String], env: [String: String] = [:], input: String = "") throws -> SubprocessResult {
+    static func run(_ arguments: [String], env: [String: String] = [:], input: String = "") async throws -> SubprocessResult {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("steadfast-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let environment = ["PATH": "/usr/bin:/bin"].merging(env) { $1 }
-        let result = try Subprocess.run(try binary(), arguments, input: input, environment: environment, currentDirectory: directory)
+        let result = try await Subprocess.run(try binary(), arguments, input: input, environment: environment, currentDirectory: directory)
         #expect(!result.stdout.contains(apiSecret) && !result.stderr.contains(apiSecret), "the API secret was printed")
         return result
     }
 
     static let credentials = ["LIVEKIT_API_KEY": apiKey, "LIVEKIT_API_SECRET": apiSecret]
 
-    @Test func versionFlag() throws {
-        let result = try Self.run(["--version"])
+    @Test func versionFlag() async throws {
+        let result = try await Self.run(["--version"])
         #expect(result.status == 0)
         #expect(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "0.1.0")
     }
 
-    @Test func createThenVerifyRoundTrips() throws {
-        let created = try Self.run(
+    @Test func createThenVerifyRoundTrips() async throws {
+        let created = try await Self.run(
             ["token", "create", "--identity", "caller", "--room", "demo", "--name", "Caller", "--agent",
              "--ttl", "15m", "--no-can-publish", "--can-update-own-metadata", "--attribute", "lang=fr",
              "--attribute", "tier=gold=1", "--dispatch-agent", "assistant", "--metadata", "{\"a\":1}"],
@@ -50,7 +50,7 @@ struct SteadfastCLITests {
         let jwt = created.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(jwt.split(separator: ".").count == 3)
 
-        let verified = try Self.run(["token", "verify", jwt], env: Self.credentials)
+        let verified = try await Self.run(["token", "verify", jwt], env: Self.credentials)
         #expect(verified.status == 0, "stderr: \(verified.stderr)")
         let claims = try #require(try JSONSerialization.jsonObject(with: Data(verified.stdout.utf8)) as? [String: Any])
         #expect(claims["sub"] as? String == "caller")
@@ -70,15 +70,15 @@ struct SteadfastCLITests {
         #expect(agents?.first?["agentName"] as? String == "assistant")
     }
 
-    @Test func verifyReadsTheTokenFromStandardInput() throws {
-        let jwt = try Self.run(["token", "create", "--identity", "a", "--room", "r"], env: Self.credentials).stdout
-        let verified = try Self.run(["token", "verify", "-"], env: Self.credentials, input: jwt)
+    @Test func verifyReadsTheTokenFromStandardInput() async throws {
+        let jwt = try await Self.run(["token", "create", "--identity", "a", "--room", "r"], env: Self.credentials).stdout
+        let verified = try await Self.run(["token", "verify", "-"], env: Self.credentials, input: jwt)
         #expect(verified.status == 0)
         #expect(verified.stdout.contains("\"sub\" : \"a\""))
     }
 
-    @Test func missingSecretNamesTheVariableAndCommand() throws {
-        let result = try Self.run(["token", "create", "--identity", "a", "--room", "r"], env: ["LIVEKIT_API_KEY": "k"])
+    @Test func missingSecretNamesTheVariableAndCommand() async throws {
+        let result = try await Self.run(["token", "create", "--identity", "a", "--room", "r"], env: ["LIVEKIT_API_KEY": "k"])
         #expect(result.status == 1)
         #expect(result.stdout.isEmpty)
         #expect(result.stderr.contains("LIVEKIT_API_SECRET is not set, and `steadfast token create` needs it."))
@@ -88,16 +88,16 @@ struct SteadfastCLITests {
         ("not-a-token", "token refused (malformed)"),
         ("eyJhbGciOiJub25lIn0.e30.", "token refused (unsupportedAlgorithm)"),
     ])
-    func badTokensGetAClearError(token: String, message: String) throws {
-        let result = try Self.run(["token", "verify", token], env: Self.credentials)
+    func badTokensGetAClearError(token: String, message: String) async throws {
+        let result = try await Self.run(["token", "verify", token], env: Self.credentials)
         #expect(result.status == 1)
         #expect(result.stderr.contains(message), "stderr: \(result.stderr)")
     }
 
-    @Test func tokenSignedWithAnotherSecretIsRefused() throws {
-        let jwt = try Self.run(["token", "create", "--identity", "a", "--room", "r"],
+    @Test func tokenSignedWithAnotherSecretIsRefused() async throws {
+        let jwt = try await Self.run(["token", "create", "--identity", "a", "--room", "r"],
                                env: ["LIVEKIT_API_KEY": Self.apiKey, "LIVEKIT_API_SECRET": "a-different-secret-123"]).stdout
-        let result = try Self.run(["token", "verify", jwt.trimmingCharacters(in: .whitespacesAndNewlines)], env: Self.credentials)
+        let result = try await Self.run(["token", "verify", jwt.trimmingCharacters(in: .whitespacesAndNewlines)], env: Self.credentials)
         #expect(result.status == 1)
         #expect(result.stderr.contains("token refused (badSignature)"))
     }
@@ -107,19 +107,19 @@ struct SteadfastCLITests {
         (["--attribute", "novalue"], "--attribute novalue must be key=value"),
         (["--can-publish-source", "hologram"], "--can-publish-source hologram is not one of"),
     ])
-    func invalidOptionsAreExplained(extra: [String], message: String) throws {
-        let result = try Self.run(["token", "create", "--identity", "a", "--room", "r"] + extra, env: Self.credentials)
+    func invalidOptionsAreExplained(extra: [String], message: String) async throws {
+        let result = try await Self.run(["token", "create", "--identity", "a", "--room", "r"] + extra, env: Self.credentials)
         #expect(result.status == 64, "usage errors exit with EX_USAGE")
         #expect(result.stderr.contains(message), "stderr: \(result.stderr)")
     }
 
-    @Test func envFileSuppliesCredentialsAndAMissingOneIsAnError() throws {
+    @Test func envFileSuppliesCredentialsAndAMissingOneIsAnError() async throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("cli-\(UUID().uuidString).env")
         try "LIVEKIT_API_KEY=\(Self.apiKey)\nLIVEKIT_API_SECRET=\"\(Self.apiSecret)\"\n".write(to: file, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: file) }
-        let created = try Self.run(["token", "create", "--identity", "a", "--room", "r", "--env-file", file.path])
+        let created = try await Self.run(["token", "create", "--identity", "a", "--room", "r", "--env-file", file.path])
         #expect(created.status == 0, "stderr: \(created.stderr)")
-        let missing = try Self.run(["token", "create", "--identity", "a", "--room", "r", "--env-file", "/nonexistent.env"])
+        let missing = try await Self.run(["token", "create", "--identity", "a", "--room", "r", "--env-file", "/nonexistent.env"])
         #expect(missing.status == 1)
         #expect(missing.stderr.contains("env file /nonexistent.env does not exist"))
     }

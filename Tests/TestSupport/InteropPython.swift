@@ -29,9 +29,9 @@ public enum InteropPython {
 
     /// Runs `script` (a path relative to the package root) with `arguments`; throws with the
     /// helper's stderr when it exits non-zero.
-    public static func run(script: String, _ arguments: [String], input: String = "") throws -> String {
+    public static func run(script: String, _ arguments: [String], input: String = "") async throws -> String {
         let scriptPath = packageRoot.appendingPathComponent(script).path
-        let result = try Subprocess.run(try interpreter(), [scriptPath] + arguments, input: input)
+        let result = try await Subprocess.run(try interpreter(), [scriptPath] + arguments, input: input)
         guard result.status == 0 else {
             throw Missing(description: "\(script) \(arguments.joined(separator: " ")) exited \(result.status): \(result.stderr)")
         }

@@ -8,9 +8,25 @@ public struct SubprocessResult: Sendable {
 }
 
 public enum Subprocess {
-    /// Runs `executable` with `arguments`, feeding `input` on stdin. Output is read on background
-    /// threads so a chatty child cannot deadlock on a full pipe.
+    /// Runs `executable` with `arguments`, feeding `input` on stdin, and waits on a thread of its
+    /// own: tests run in parallel on a small cooperative pool, and a blocking wait there would stall
+    /// every other suite (and their timing assertions) until the child exits.
     public static func run(
+        _ executable: String, _ arguments: [String], input: String = "", environment: [String: String]? = nil,
+        currentDirectory: URL? = nil
+    ) async throws -> SubprocessResult {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread {
+                continuation.resume(with: Result {
+                    try runBlocking(executable, arguments, input: input, environment: environment,
+                                    currentDirectory: currentDirectory)
+                })
+            }
+        }
+    }
+
+    /// Blocking form. Output is read on background threads so a chatty child cannot deadlock on a full pipe.
+    public static func runBlocking(
         _ executable: String, _ arguments: [String], input: String = "", environment: [String: String]? = nil,
         currentDirectory: URL? = nil
     ) throws -> SubprocessResult {
