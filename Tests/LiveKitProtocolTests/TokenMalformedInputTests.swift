@@ -1,5 +1,6 @@
 import Foundation
 import LiveKitProtocol
+import TestSupport
 import Testing
 
 /// Hostile and broken tokens: each gets a typed error, none traps.
@@ -73,18 +74,5 @@ struct TokenMalformedInputTests {
             if AccessTokenTests.code({ try F.verifier.verify(String(mutated), now: F.now) }) != nil { refused += 1 }
         }
         #expect(refused >= 995, "almost every mutation must be refused; \(refused) were")
-    }
-}
-
-/// Deterministic PRNG so a failing mutation can be reproduced.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
