@@ -112,11 +112,12 @@ func timeDirect(_ stream: AsyncThrowingStream<LLMEvent, any Error>, start: Conti
 /// so no task, timer or socket is involved. The cheapest possible provider.
 struct InstantLLM: LLM {
     let providerName: String
+    var pieces: [String] = Fixtures.answerPieces
     var model: String { get async { "instant" } }
 
     func stream(_ request: LLMRequest) -> AsyncThrowingStream<LLMEvent, any Error> {
         let (stream, continuation) = AsyncThrowingStream<LLMEvent, any Error>.makeStream()
-        for piece in Fixtures.answerPieces { continuation.yield(.textDelta(piece)) }
+        for piece in pieces { continuation.yield(.textDelta(piece)) }
         continuation.yield(.usage(Usage(inputTokens: 12, outputTokens: 7)))
         continuation.yield(.finish(.stop))
         continuation.finish()

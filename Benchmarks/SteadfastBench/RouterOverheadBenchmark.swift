@@ -40,6 +40,43 @@ enum RouterOverheadBenchmark {
             p99: routedTotal.p99 - directTotal.p99,
             ratio: "\(Report.ratio(routedTotal.median / directTotal.median)) / \(Report.ratio(routedTotal.p99 / directTotal.p99))",
             target: "< 1 ms")
-        return (rows, [difference])
+        let (longRows, perDelta) = try await longAnswer(options)
+        return (rows + longRows, [difference, perDelta])
+    }
+
+    static let longDeltas = 1000
+
+    /// Per-event cost: a 1000-delta answer direct and via the router (would expose anything
+    /// super-linear in the number of events).
+    static func longAnswer(_ options: BenchOptions) async throws -> ([ResultRow], DerivedRow) {
+        let long = InstantLLM(providerName: "instant", pieces: Array(repeating: " word", count: longDeltas))
+        let router = FallbackRouter<LLMCapability>(name: "long", members: [
+            ChainMember(name: "instant", service: long, policy: Fixtures.remotePolicy(priority: 0)),
+            Fixtures.local(),
+        ], logger: Fixtures.quietLogger("bench.router"))
+        let iterations = options.iterations(200)
+        progress("\(name), \(longDeltas)-delta answer: \(iterations) iterations")
+        let samples = try await measure(iterations: iterations, warmup: options.warmup(20)) {
+            let directStart = ContinuousClock.now
+            let direct = try await timeDirect(long.stream(Fixtures.request), start: directStart)
+            let routedStart = ContinuousClock.now
+            let routed = try await timeRouted(router.stream(Fixtures.request), start: routedStart)
+            guard routed.servedBy == "instant", let directTotal = direct.total, let routedTotal = routed.total
+            else { throw BenchFailure("long-answer iteration was not served by the instant LLM: \(routed)") }
+            return [directTotal, routedTotal]
+        }
+        let (direct, routed) = (samples[0], samples[1])
+        let n = Double(longDeltas)
+        let rows = [
+            ResultRow(benchmark: name, scenario: "Baseline: \(longDeltas)-delta answer direct (whole answer)", samples: direct),
+            ResultRow(benchmark: name, scenario: "\(longDeltas)-delta answer via router (whole answer)", samples: routed,
+                      baseline: direct),
+        ]
+        let perDelta = DerivedRow(
+            benchmark: name, scenario: "Router cost per streamed delta ((routed − direct) / \(longDeltas))",
+            count: routed.count, median: (routed.median - direct.median) / n, p90: (routed.p90 - direct.p90) / n,
+            p99: (routed.p99 - direct.p99) / n,
+            ratio: "\(Report.ratio(routed.median / direct.median)) / \(Report.ratio(routed.p99 / direct.p99))", target: "")
+        return (rows, perDelta)
     }
 }
