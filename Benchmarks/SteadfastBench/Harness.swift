@@ -54,6 +54,10 @@ struct ResultRow: Sendable {
     var samples: Samples
     var baseline: Samples?
     var target: String = ""
+    /// When set, the target is met if p99 stays below it (shown in the table).
+    var limit: Duration?
+
+    var targetText: String { Report.verdict(target, p99: samples.p99, limit: limit) }
 
     /// median / baseline median, and p99 / baseline p99.
     var ratios: (median: Double, p99: Double)? {
@@ -72,6 +76,9 @@ struct DerivedRow: Sendable {
     var p99: Double
     var ratio: String
     var target: String
+    var limit: Duration? = nil
+
+    var targetText: String { Report.verdict(target, p99: p99, limit: limit) }
 }
 
 enum Report {
@@ -81,6 +88,12 @@ enum Report {
         if magnitude < 1e-3 { return String(format: "%.1f µs", seconds * 1e6) }
         if magnitude < 1 { return String(format: "%.2f ms", seconds * 1e3) }
         return String(format: "%.3f s", seconds)
+    }
+
+    /// "< 1 ms: met at p99" / "…: MISSED at p99", or the target text alone.
+    static func verdict(_ target: String, p99: Double, limit: Duration?) -> String {
+        guard let limit else { return target }
+        return target + (p99 < limit.benchSeconds ? ": met at p99" : ": **missed** at p99")
     }
 
     static func ratio(_ value: Double) -> String { String(format: "%.2f×", value) }
@@ -97,11 +110,11 @@ enum Report {
             for row in rows where row.benchmark == benchmark {
                 let versus = row.ratios.map { "\(ratio($0.median)) / \(ratio($0.p99))" } ?? "baseline"
                 lines.append("| \(row.benchmark) | \(row.scenario) | \(row.samples.count) | \(format(row.samples.median)) "
-                             + "| \(format(row.samples.p90)) | \(format(row.samples.p99)) | \(versus) | \(row.target) |")
+                             + "| \(format(row.samples.p90)) | \(format(row.samples.p99)) | \(versus) | \(row.targetText) |")
             }
             for row in derived where row.benchmark == benchmark {
                 lines.append("| \(row.benchmark) | \(row.scenario) | \(row.count) | \(format(row.median)) "
-                             + "| \(format(row.p90)) | \(format(row.p99)) | \(row.ratio) | \(row.target) |")
+                             + "| \(format(row.p90)) | \(format(row.p99)) | \(row.ratio) | \(row.targetText) |")
             }
         }
         return lines.joined(separator: "\n")
@@ -122,14 +135,14 @@ enum Report {
             if let ratios = row.ratios {
                 fields += ["\"ratio_median\":\(number(ratios.median))", "\"ratio_p99\":\(number(ratios.p99))"]
             }
-            if !row.target.isEmpty { fields.append("\"target\":\(string(row.target))") }
+            if !row.target.isEmpty { fields.append("\"target\":\(string(row.targetText))") }
             items.append("{" + fields.joined(separator: ",") + "}")
         }
         for row in derived {
             items.append("{" + [
                 "\"benchmark\":\(string(row.benchmark))", "\"scenario\":\(string(row.scenario))",
                 "\"iterations\":\(row.count)", "\"median_s\":\(number(row.median))", "\"p90_s\":\(number(row.p90))",
-                "\"p99_s\":\(number(row.p99))", "\"ratio\":\(string(row.ratio))", "\"target\":\(string(row.target))",
+                "\"p99_s\":\(number(row.p99))", "\"ratio\":\(string(row.ratio))", "\"target\":\(string(row.targetText))",
             ].joined(separator: ",") + "}")
         }
         return "{\"quick\":\(quick),\"results\":[\n  " + items.joined(separator: ",\n  ") + "\n]}"
