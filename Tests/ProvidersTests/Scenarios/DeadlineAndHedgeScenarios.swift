@@ -1,0 +1,75 @@
+import Foundation
+import Providers
+import TestSupport
+import Testing
+import Transport
+
+/// Streams that open and then say nothing: the first-token deadline and hedging, on real sockets.
+@Suite("Scenarios: first-token deadline and hedging")
+struct DeadlineAndHedgeScenarios {
+    enum Silence: String, CaseIterable, Sendable {
+        /// 200 + SSE head, then nothing at all.
+        case headOnly
+        /// 200 + SSE head, then only `: OPENROUTER PROCESSING` keep-alive comments.
+        case keepAliveComments
+    }
+
+    @Test(arguments: Silence.allCases)
+    func stalledStreamIsAbandonedAtTheFirstTokenDeadline(silence: Silence) async throws {
+        var actions: [ScriptedAction] = [.head(status: 200, headers: [("Content-Type", "text/event-stream")])]
+        if silence == .keepAliveComments {
+            for _ in 0..<40 { actions += [.text(": OPENROUTER PROCESSING\n\n"), .pause(.milliseconds(100))] }
+        }
+        let stalled = try ScriptedHTTPServer(responses: [ScriptedResponse(actions + [.stall])])
+        let backup = try ScriptedHTTPServer(responses: [Scenario.sse(ProviderWireFixtures.anthropicText(Scenario.pieces))])
+        defer { stalled.stop(); backup.stop() }
+        let transport = try CurlHTTPClient()
+        let deadline = Duration.milliseconds(500)
+        let router = Scenario.router([
+            Scenario.member(Scenario.openAI(stalled, transport), Scenario.policy(0, firstToken: deadline)),
+            Scenario.member(Scenario.anthropic(backup, transport), Scenario.policy(1)),
+        ])
+
+        let answer = await Scenario.ask(router)
+        Scenario.expectComplete(answer, servedBy: "anthropic")
+        let handover = try #require(answer.switches.first)
+        #expect(handover.from == "openai" && handover.to == "anthropic")
+        #expect(handover.reason == "timeout")
+        #expect(handover.at >= deadline, "not abandoned before its deadline: \(handover.at)")
+        #expect(handover.at < deadline + .seconds(1), "abandoned within deadline + 1 s: \(handover.at)")
+        #expect(await stalled.waitForClientClose(timeout: .seconds(2)), "the stalled connection was closed by the client")
+        #expect(await router.health("openai")?.lastError?.hasPrefix("timeout") == true)
+    }
+
+    @Test func hedgeWinsWhilePrimaryThinksAndTheLoserIsCancelledNotBlamed() async throws {
+        let slowStart: [ScriptedAction] = [.head(status: 200, headers: [("Content-Type", "text/event-stream")]),
+                                           .pause(.seconds(2))]
+        let primary = try ScriptedHTTPServer(responses: [
+            ScriptedResponse(slowStart + ProviderWireFixtures.scripted(ProviderWireFixtures.openAIText(["slow"])).dropFirst()),
+        ])
+        let backup = try ScriptedHTTPServer(responses: [Scenario.sse(ProviderWireFixtures.anthropicText(Scenario.pieces))])
+        defer { primary.stop(); backup.stop() }
+        let transport = try CurlHTTPClient()
+        let router = Scenario.router(
+            [Scenario.member(Scenario.openAI(primary, transport), Scenario.policy(0, firstToken: .seconds(5))),
+             Scenario.member(Scenario.anthropic(backup, transport), Scenario.policy(1))],
+            hedge: HedgePolicy(minimumDelay: .milliseconds(150), maximumShare: 1))
+
+        let answer = await Scenario.ask(router)
+        Scenario.expectComplete(answer, servedBy: "anthropic")
+        #expect(answer.attempts == ["openai", "anthropic"])
+        #expect(answer.switches.isEmpty, "a hedge is a race, not a failover")
+        #expect(answer.elapsed >= .milliseconds(150), "the hedge waited its minimum delay")
+        #expect(answer.elapsed < .milliseconds(1500), "the backup won well before the primary's 2 s: \(answer.elapsed)")
+        #expect(await primary.waitForClientClose(timeout: .seconds(1)),
+                "the losing primary's connection was closed before its 2 s pause ended")
+        #expect(backup.requests.count == 1 && primary.requests.count == 1)
+
+        let health = try #require(await router.health("openai"))
+        #expect(health.breaker.consecutiveFailures == 0, "a lost hedge is not a failure")
+        #expect(health.lastError == nil)
+        #expect(health.state(now: Date()) == .available)
+        let stats = await router.stats
+        #expect(stats.hedges == 1 && stats.hedgeWins == 1)
+    }
+}
