@@ -34,11 +34,28 @@ struct AttemptRace<Capability: RoutedCapability>: Sendable {
         }
         let state: Mutex<State>
         let output: AsyncThrowingStream<RoutedEvent<Capability.Event>, any Error>.Continuation
+        /// Finished when a racer fails before any output: delayed hedges then start at once instead
+        /// of sleeping out their delay while nobody is working on the answer.
+        let hedgeWake = AsyncStream<Void>.makeStream()
 
         init(splicer: Capability.Splicer, output: AsyncThrowingStream<RoutedEvent<Capability.Event>, any Error>.Continuation) {
             state = Mutex(State(winner: nil, splicer: splicer, delivered: []))
             self.output = output
         }
+
+        /// Waits `delay`, or less if `wakeHedges()` is called (or the task is cancelled) first.
+        /// At most one racer may wait at a time (an `AsyncStream` has one consumer); the router adds one hedge.
+        func hedgeDelay(_ delay: Duration) async {
+            let wake = hedgeWake.stream
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { try? await Task.sleep(for: delay) }
+                group.addTask { for await _ in wake {} }
+                await group.next()
+                group.cancelAll()
+            }
+        }
+
+        func wakeHedges() { hedgeWake.continuation.finish() }
 
         /// Claims the win for `name`; true when it is (or already was) the winner.
         func claim(_ name: String) -> Bool {
@@ -103,6 +120,9 @@ struct AttemptRace<Capability: RoutedCapability>: Sendable {
                 case .completed(let name, _, _, _), .failed(let name, _, true):
                     // The winner is done, one way or the other: nobody else may continue.
                     if shared.state.withLock({ $0.winner }) == name { group.cancelAll() }
+                case .failed(_, _, false):
+                    // A racer failed before saying anything: a waiting hedge should not wait any longer.
+                    shared.wakeHedges()
                 default:
                     break
                 }
@@ -113,7 +133,7 @@ struct AttemptRace<Capability: RoutedCapability>: Sendable {
 
     private func runRacer(_ racer: Racer, _ request: Capability.Request) async -> Outcome {
         if let delay = racer.startDelay {
-            try? await Task.sleep(for: delay)
+            await shared.hedgeDelay(delay)
             if Task.isCancelled || shared.hasWinner { return .notStarted(name: racer.name) }
             let model = await Capability.model(of: racer.service)
             shared.output.yield(.attempt(provider: racer.name, model: model))

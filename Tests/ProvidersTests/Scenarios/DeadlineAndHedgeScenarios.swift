@@ -72,4 +72,51 @@ struct DeadlineAndHedgeScenarios {
         let stats = await router.stats
         #expect(stats.hedges == 1 && stats.hedgeWins == 1)
     }
+
+    /// The hedge partner is admitted up front, which takes its half-open probe. When the primary answers
+    /// before the hedge delay the hedge never starts, and the probe must be handed back: otherwise the
+    /// partner stays "cooling down" for ever and the chain silently loses a provider.
+    @Test func hedgeThatNeverStartsReleasesThePartnersHalfOpenProbe() async throws {
+        let primary = try ScriptedHTTPServer(responses: [
+            .json(status: 500, #"{"error":{"message":"boom"}}"#),
+            Scenario.sse(ProviderWireFixtures.openAIText(Scenario.pieces)),
+            .json(status: 500, #"{"error":{"message":"boom"}}"#),
+        ])
+        let backup = try ScriptedHTTPServer(responses: [
+            .json(status: 503, #"{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}"#),
+            Scenario.sse(ProviderWireFixtures.anthropicText(Scenario.pieces)),
+        ])
+        defer { primary.stop(); backup.stop() }
+        let transport = try CurlHTTPClient()
+        let clock = VirtualWallClock()
+        var primaryPolicy = Scenario.policy(0, firstToken: .seconds(5))
+        primaryPolicy.breaker = BreakerPolicy(consecutiveFailures: 10)
+        let router = FallbackRouter<LLMCapability>(
+            name: "llm",
+            members: [Scenario.member(Scenario.openAI(primary, transport), primaryPolicy),
+                      Scenario.member(Scenario.anthropic(backup, transport), Scenario.policy(1, breakerAfter: 1)),
+                      Scenario.local()],
+            hedge: HedgePolicy(minimumDelay: .seconds(2), maximumShare: 1), logger: Scenario.quiet,
+            wallClock: { clock.now() })
+
+        // 1. Both remotes fail: the backup's circuit opens. The primary fails at once, so the hedge
+        //    starts at once too instead of sleeping out its 2 s delay.
+        let first = await Scenario.ask(router)
+        #expect(first.servedBy == "local")
+        #expect(first.attempts.prefix(2) == ["openai", "anthropic"])
+        #expect(first.elapsed < .milliseconds(1500), "a failed primary does not hold the hedge back: \(first.elapsed)")
+        #expect(await router.health("anthropic")?.state(now: clock.now()) == .coolingDown)
+        // 2. After the breaker cooldown the backup is half-open; the primary answers before the hedge delay.
+        clock.advance(301)
+        let second = await Scenario.ask(router)
+        Scenario.expectComplete(second, servedBy: "openai")
+        #expect(second.attempts == ["openai"], "the hedge never started")
+        #expect(backup.requests.count == 1)
+        #expect(await router.health("anthropic")?.state(now: clock.now()) == .available,
+                "the unused hedge handed its half-open probe back")
+        // 3. The primary fails again: the backup gets its probe and serves.
+        let third = await Scenario.ask(router)
+        Scenario.expectComplete(third, servedBy: "anthropic")
+        #expect(backup.requests.count == 2)
+    }
 }

@@ -17,13 +17,17 @@ struct LoadScenarios {
             let fate: Fate = roll < 0.15 ? .fail500 : roll < 0.30 ? .cutMidAnswer : .serve
             fates.withLock { $0.append(fate) }
             switch fate {
-            case .serve: return Scenario.sse(ProviderWireFixtures.openAIText(Scenario.pieces))
+            // Whole bodies in one chunk: the point is concurrency, and fewer wakeups keep this burst from
+            // starving the timing-sensitive suites that run beside it on a 2-core machine.
+            case .serve: return Scenario.sse(ProviderWireFixtures.openAIText(Scenario.pieces), chunkSize: 4096)
             case .fail500: return .json(status: 500, #"{"error":{"message":"internal error"}}"#)
             case .cutMidAnswer:
-                return ScriptedResponse(ProviderWireFixtures.scripted(Scenario.openAIPartial) + [.pause(.milliseconds(20)), .cut])
+                return ScriptedResponse(ProviderWireFixtures.scripted(Scenario.openAIPartial, chunkSize: 4096)
+                                        + [.pause(.milliseconds(20)), .cut])
             }
         }
-        let backup = try ScriptedHTTPServer(responses: [Scenario.sse(ProviderWireFixtures.anthropicText(Scenario.pieces))])
+        let backup = try ScriptedHTTPServer(responses: [Scenario.sse(ProviderWireFixtures.anthropicText(Scenario.pieces),
+                                                                     chunkSize: 4096)])
         defer { primary.stop(); backup.stop() }
         let transport = try CurlHTTPClient()
         let router = Scenario.router([Scenario.member(Scenario.groq(primary, transport), Scenario.unbreakable(0)),
@@ -45,6 +49,8 @@ struct LoadScenarios {
         #expect(servedBy["anthropic", default: 0] == failed, "every primary failure was answered by the backup")
         #expect(failed > 30, "the primary really failed about 30 %: \(failed)")
         #expect(primary.requests.count == 200, "no retries on the primary")
+        #expect(backup.requests.contains { $0.bodyText.contains(Scenario.partial) },
+                "some cuts came after output, so the backup continued a partial answer")
         #expect(elapsed < .seconds(10), "took \(elapsed)")
     }
 }
