@@ -99,6 +99,8 @@ struct AttemptRace<Capability: RoutedCapability>: Sendable {
             var cost: Double?
         }
         let state: Mutex<State>
+        /// Finished at the first output, so the watchdog re-arms for the idle timeout right away.
+        let firstOutputSignal = AsyncStream<Void>.makeStream()
         init(start: ContinuousClock.Instant) { state = Mutex(State(lastEvent: start)) }
     }
 
@@ -192,6 +194,7 @@ struct AttemptRace<Capability: RoutedCapability>: Sendable {
             guard shared.claim(racer.name) else { throw LostRace() }
             winning = true
             progress.state.withLock { $0.firstOutput = now }
+            progress.firstOutputSignal.continuation.finish()
             shared.forward(buffered + [event])
             buffered.removeAll()
         }
@@ -213,14 +216,25 @@ struct AttemptRace<Capability: RoutedCapability>: Sendable {
             }
             if let timeout = racer.policy.requestTimeout { limits.append((start + timeout, "request took longer than \(timeout)")) }
             if let deadline { limits.append((deadline, "the turn's time budget ran out")) }
-            guard let nearest = limits.min(by: { $0.0 < $1.0 }) else {
-                try await Task.sleep(for: .seconds(3600))
-                continue
-            }
-            if ContinuousClock.now >= nearest.0 {
+            // No limit yet (e.g. no first-token deadline but an idle timeout): wait for the first output.
+            let nearest = limits.min(by: { $0.0 < $1.0 }) ?? (ContinuousClock.now + .seconds(3600), "")
+            if !nearest.1.isEmpty, ContinuousClock.now >= nearest.0 {
                 throw ProviderError(.timeout, nearest.1, provider: racer.name)
             }
-            try await Task.sleep(until: nearest.0, clock: .continuous)
+            guard first == nil else {
+                try await Task.sleep(until: nearest.0, clock: .continuous)
+                continue
+            }
+            // Before the first output the limits change when it arrives (the idle timeout replaces the
+            // first-token deadline, and may be much sooner): wake then too, not only at `nearest`.
+            let signal = progress.firstOutputSignal.stream
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { try? await Task.sleep(until: nearest.0, clock: .continuous) }
+                group.addTask { for await _ in signal {} }
+                await group.next()
+                group.cancelAll()
+            }
+            try Task.checkCancellation()
         }
     }
 }

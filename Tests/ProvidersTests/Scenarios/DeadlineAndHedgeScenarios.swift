@@ -41,6 +41,26 @@ struct DeadlineAndHedgeScenarios {
         #expect(await router.health("openai")?.lastError?.hasPrefix("timeout") == true)
     }
 
+    @Test func streamStallingMidAnswerIsContinuedAfterTheIdleTimeout() async throws {
+        let stalling = try ScriptedHTTPServer(responses: [
+            ScriptedResponse(ProviderWireFixtures.scripted(Scenario.openAIPartial) + [.stall]),
+        ])
+        let gemini = try ScriptedHTTPServer(responses: [Scenario.sse(ProviderWireFixtures.geminiText(["Paris."]))])
+        defer { stalling.stop(); gemini.stop() }
+        let transport = try CurlHTTPClient()
+        var policy = Scenario.policy(0)
+        policy.idleTimeout = .milliseconds(400)
+        let router = Scenario.router([Scenario.member(Scenario.openAI(stalling, transport), policy),
+                                      Scenario.member(Scenario.gemini(gemini, transport), Scenario.policy(1))])
+
+        let answer = await Scenario.ask(router)
+        Scenario.expectComplete(answer, servedBy: "gemini")
+        let handover = try #require(answer.switches.first)
+        #expect(handover.reason == "timeout mid-answer")
+        #expect(handover.at >= .milliseconds(400) && handover.at < .milliseconds(1400), "\(handover.at)")
+        #expect(await stalling.waitForClientClose(timeout: .seconds(2)))
+    }
+
     @Test func hedgeWinsWhilePrimaryThinksAndTheLoserIsCancelledNotBlamed() async throws {
         let slowStart: [ScriptedAction] = [.head(status: 200, headers: [("Content-Type", "text/event-stream")]),
                                            .pause(.seconds(2))]
