@@ -85,17 +85,27 @@ extension ScriptedHTTPServer {
             return true
         }
 
-        /// Sleeps for `duration` unless the server stops; false if it stopped.
-        func pause(_ duration: Duration) -> Bool {
-            var stop = pollfd(fd: stopRead, events: Int16(POLLIN), revents: 0)
+        /// Sleeps for `duration` unless the server stops or the client hangs up; false if either happened.
+        ///
+        /// Watching the socket for POLLRDHUP (not POLLIN: a pipelined request must not end the pause) lets
+        /// tests see at once that a client abandoned a slow response, e.g. a hedge loser being cancelled.
+        mutating func pause(_ duration: Duration) -> Bool {
+            var fds = [pollfd(fd: stopRead, events: Int16(POLLIN), revents: 0),
+                       pollfd(fd: fd, events: Self.pollReadHangUp, revents: 0)]
             let deadline = ContinuousClock.now + duration
             while ContinuousClock.now < deadline {
                 let left = deadline - ContinuousClock.now
                 let ms = Int32(clamping: left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000 + 1)
-                if poll(&stop, 1, ms) > 0 { return false }
+                let ready = poll(&fds, 2, ms)
+                if ready < 0 && errno == EINTR { continue }
+                if fds[0].revents != 0 { return false }
+                if fds[1].revents != 0 { peerClosed = true; return false }
             }
             return true
         }
+
+        /// Linux POLLRDHUP (peer shut down its writing half); a GNU extension the Glibc module does not export.
+        private static let pollReadHangUp: Int16 = 0x2000
 
         /// Sends nothing more; returns when the client closes the connection or the server stops.
         mutating func stall() {

@@ -34,11 +34,28 @@ struct AttemptRace<Capability: RoutedCapability>: Sendable {
         }
         let state: Mutex<State>
         let output: AsyncThrowingStream<RoutedEvent<Capability.Event>, any Error>.Continuation
+        /// Finished when a racer fails before any output: delayed hedges then start at once instead
+        /// of sleeping out their delay while nobody is working on the answer.
+        let hedgeWake = AsyncStream<Void>.makeStream()
 
         init(splicer: Capability.Splicer, output: AsyncThrowingStream<RoutedEvent<Capability.Event>, any Error>.Continuation) {
             state = Mutex(State(winner: nil, splicer: splicer, delivered: []))
             self.output = output
         }
+
+        /// Waits `delay`, or less if `wakeHedges()` is called (or the task is cancelled) first.
+        /// At most one racer may wait at a time (an `AsyncStream` has one consumer); the router adds one hedge.
+        func hedgeDelay(_ delay: Duration) async {
+            let wake = hedgeWake.stream
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { try? await Task.sleep(for: delay) }
+                group.addTask { for await _ in wake {} }
+                await group.next()
+                group.cancelAll()
+            }
+        }
+
+        func wakeHedges() { hedgeWake.continuation.finish() }
 
         /// Claims the win for `name`; true when it is (or already was) the winner.
         func claim(_ name: String) -> Bool {
@@ -82,6 +99,8 @@ struct AttemptRace<Capability: RoutedCapability>: Sendable {
             var cost: Double?
         }
         let state: Mutex<State>
+        /// Finished at the first output, so the watchdog re-arms for the idle timeout right away.
+        let firstOutputSignal = AsyncStream<Void>.makeStream()
         init(start: ContinuousClock.Instant) { state = Mutex(State(lastEvent: start)) }
     }
 
@@ -103,6 +122,9 @@ struct AttemptRace<Capability: RoutedCapability>: Sendable {
                 case .completed(let name, _, _, _), .failed(let name, _, true):
                     // The winner is done, one way or the other: nobody else may continue.
                     if shared.state.withLock({ $0.winner }) == name { group.cancelAll() }
+                case .failed(_, _, false):
+                    // A racer failed before saying anything: a waiting hedge should not wait any longer.
+                    shared.wakeHedges()
                 default:
                     break
                 }
@@ -113,7 +135,7 @@ struct AttemptRace<Capability: RoutedCapability>: Sendable {
 
     private func runRacer(_ racer: Racer, _ request: Capability.Request) async -> Outcome {
         if let delay = racer.startDelay {
-            try? await Task.sleep(for: delay)
+            await shared.hedgeDelay(delay)
             if Task.isCancelled || shared.hasWinner { return .notStarted(name: racer.name) }
             let model = await Capability.model(of: racer.service)
             shared.output.yield(.attempt(provider: racer.name, model: model))
@@ -172,6 +194,7 @@ struct AttemptRace<Capability: RoutedCapability>: Sendable {
             guard shared.claim(racer.name) else { throw LostRace() }
             winning = true
             progress.state.withLock { $0.firstOutput = now }
+            progress.firstOutputSignal.continuation.finish()
             shared.forward(buffered + [event])
             buffered.removeAll()
         }
@@ -193,14 +216,25 @@ struct AttemptRace<Capability: RoutedCapability>: Sendable {
             }
             if let timeout = racer.policy.requestTimeout { limits.append((start + timeout, "request took longer than \(timeout)")) }
             if let deadline { limits.append((deadline, "the turn's time budget ran out")) }
-            guard let nearest = limits.min(by: { $0.0 < $1.0 }) else {
-                try await Task.sleep(for: .seconds(3600))
-                continue
-            }
-            if ContinuousClock.now >= nearest.0 {
+            // No limit yet (e.g. no first-token deadline but an idle timeout): wait for the first output.
+            let nearest = limits.min(by: { $0.0 < $1.0 }) ?? (ContinuousClock.now + .seconds(3600), "")
+            if !nearest.1.isEmpty, ContinuousClock.now >= nearest.0 {
                 throw ProviderError(.timeout, nearest.1, provider: racer.name)
             }
-            try await Task.sleep(until: nearest.0, clock: .continuous)
+            guard first == nil else {
+                try await Task.sleep(until: nearest.0, clock: .continuous)
+                continue
+            }
+            // Before the first output the limits change when it arrives (the idle timeout replaces the
+            // first-token deadline, and may be much sooner): wake then too, not only at `nearest`.
+            let signal = progress.firstOutputSignal.stream
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { try? await Task.sleep(until: nearest.0, clock: .continuous) }
+                group.addTask { for await _ in signal {} }
+                await group.next()
+                group.cancelAll()
+            }
+            try Task.checkCancellation()
         }
     }
 }

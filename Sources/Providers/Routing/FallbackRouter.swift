@@ -200,15 +200,16 @@ public actor FallbackRouter<Capability: RoutedCapability> {
 
             var primaryError: ProviderError?
             var midStreamFailure: (String, ProviderError)?
+            // Every outcome is absorbed before returning: the winner usually completes first, and the
+            // losers' `.cancelled`/`.notStarted` that follow must still release any half-open probe.
+            var served: (name: String, ttft: Duration?)?
             for outcome in outcomes {
                 switch outcome {
                 case .completed(let name, let ttft, let tokens, let cost):
                     core.handle(.succeeded(provider: name, ttft: ttft, tokens: tokens, costUSD: cost), now: wallClock())
                     stats.record(provider: name, tokens: tokens, costUSD: cost)
-                    publishAvailabilityChanges()
                     if name != member.name { stats.hedgeWins += 1 }
-                    return AttemptResult(verdict: .served(name: name, ttft: ttft), delivered: newlyDelivered,
-                                         failures: failures)
+                    served = (name, ttft)
                 case .failed(let name, let error, let afterOutput):
                     core.handle(.failed(provider: name, error: error), now: wallClock())
                     failures.append(error)
@@ -218,11 +219,17 @@ public actor FallbackRouter<Capability: RoutedCapability> {
                     if name == member.name { primaryError = error }
                 case .cancelled(let name):
                     core.handle(.cancelled(provider: name), now: wallClock())
-                case .notStarted:
-                    break
+                case .notStarted(let name):
+                    // The hedge was admitted up front, which may have taken its half-open probe. Hand the
+                    // probe back (the request slot stays spent), or the partner would stay benched for ever.
+                    core.handle(.cancelled(provider: name), now: wallClock())
                 }
             }
             publishAvailabilityChanges()
+            if let served {
+                return AttemptResult(verdict: .served(name: served.name, ttft: served.ttft), delivered: newlyDelivered,
+                                     failures: failures)
+            }
             if Task.isCancelled { break }
             if let (name, error) = midStreamFailure {
                 return AttemptResult(verdict: .next(failed: name, reason: "\(error.kind.rawValue) mid-answer",
