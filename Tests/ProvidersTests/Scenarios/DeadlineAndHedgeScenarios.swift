@@ -57,13 +57,14 @@ struct DeadlineAndHedgeScenarios {
         Scenario.expectComplete(answer, servedBy: "gemini")
         let handover = try #require(answer.switches.first)
         #expect(handover.reason == "timeout mid-answer")
-        #expect(handover.at >= .milliseconds(400) && handover.at < .milliseconds(1400), "\(handover.at)")
+        // Loose upper bound (a loaded CI machine); it still separates the 400 ms idle timeout from the 3 s first-token deadline.
+        #expect(handover.at >= .milliseconds(400) && handover.at < .milliseconds(2500), "\(handover.at)")
         #expect(await stalling.waitForClientClose(timeout: .seconds(2)))
     }
 
     @Test func hedgeWinsWhilePrimaryThinksAndTheLoserIsCancelledNotBlamed() async throws {
         let slowStart: [ScriptedAction] = [.head(status: 200, headers: [("Content-Type", "text/event-stream")]),
-                                           .pause(.seconds(2))]
+                                           .pause(.seconds(8))]
         let primary = try ScriptedHTTPServer(responses: [
             ScriptedResponse(slowStart + ProviderWireFixtures.scripted(ProviderWireFixtures.openAIText(["slow"])).dropFirst()),
         ])
@@ -80,9 +81,9 @@ struct DeadlineAndHedgeScenarios {
         #expect(answer.attempts == ["openai", "anthropic"])
         #expect(answer.switches.isEmpty, "a hedge is a race, not a failover")
         #expect(answer.elapsed >= .milliseconds(150), "the hedge waited its minimum delay")
-        #expect(answer.elapsed < .milliseconds(1500), "the backup won well before the primary's 2 s: \(answer.elapsed)")
-        #expect(await primary.waitForClientClose(timeout: .seconds(1)),
-                "the losing primary's connection was closed before its 2 s pause ended")
+        #expect(answer.elapsed < .seconds(5), "the backup won well before the primary's 8 s: \(answer.elapsed)")
+        #expect(await primary.waitForClientClose(timeout: .seconds(3)),
+                "the losing primary's connection was closed before its 8 s pause ended")
         #expect(backup.requests.count == 1 && primary.requests.count == 1)
 
         let health = try #require(await router.health("openai"))
@@ -116,7 +117,7 @@ struct DeadlineAndHedgeScenarios {
             members: [Scenario.member(Scenario.openAI(primary, transport), primaryPolicy),
                       Scenario.member(Scenario.anthropic(backup, transport), Scenario.policy(1, breakerAfter: 1)),
                       Scenario.local()],
-            hedge: HedgePolicy(minimumDelay: .seconds(2), maximumShare: 1), logger: Scenario.quiet,
+            hedge: HedgePolicy(minimumDelay: .seconds(8), maximumShare: 1), logger: Scenario.quiet,
             wallClock: { clock.now() })
 
         // 1. Both remotes fail: the backup's circuit opens. The primary fails at once, so the hedge
@@ -124,7 +125,7 @@ struct DeadlineAndHedgeScenarios {
         let first = await Scenario.ask(router)
         #expect(first.servedBy == "local")
         #expect(first.attempts.prefix(2) == ["openai", "anthropic"])
-        #expect(first.elapsed < .milliseconds(1500), "a failed primary does not hold the hedge back: \(first.elapsed)")
+        #expect(first.elapsed < .seconds(5), "a failed primary does not hold the 8 s hedge back: \(first.elapsed)")
         #expect(await router.health("anthropic")?.state(now: clock.now()) == .coolingDown)
         // 2. After the breaker cooldown the backup is half-open; the primary answers before the hedge delay.
         clock.advance(301)
