@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Runs a helper program to completion and captures its output. Test plumbing only.
 public struct SubprocessResult: Sendable {
@@ -15,7 +16,11 @@ public enum Subprocess {
         _ executable: String, _ arguments: [String], input: String = "", environment: [String: String]? = nil,
         currentDirectory: URL? = nil
     ) async throws -> SubprocessResult {
-        try await withCheckedThrowingContinuation { continuation in
+        // One child at a time: a burst of Python interpreters starting together would saturate
+        // both cores of a CI machine for seconds and starve every timing-sensitive test running beside them.
+        await SubprocessGate.shared.acquire()
+        defer { SubprocessGate.shared.release() }
+        return try await withCheckedThrowingContinuation { continuation in
             Thread.detachNewThread {
                 continuation.resume(with: Result {
                     try runBlocking(executable, arguments, input: input, environment: environment,
@@ -63,4 +68,35 @@ public enum Subprocess {
 /// SAFETY: written by exactly one reader thread, read only after `DispatchGroup.wait()`.
 private final class DataBox: @unchecked Sendable {
     var data = Data()
+}
+
+/// A FIFO async semaphore of width one for `Subprocess.run`.
+final class SubprocessGate: Sendable {
+    static let shared = SubprocessGate()
+    private let state = Mutex<(busy: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
+
+    func acquire() async {
+        await withCheckedContinuation { continuation in
+            let runNow = state.withLock { state in
+                if state.busy {
+                    state.waiters.append(continuation)
+                    return false
+                }
+                state.busy = true
+                return true
+            }
+            if runNow { continuation.resume() }
+        }
+    }
+
+    func release() {
+        let next = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            if state.waiters.isEmpty {
+                state.busy = false
+                return nil
+            }
+            return state.waiters.removeFirst()
+        }
+        next?.resume()
+    }
 }

@@ -95,6 +95,8 @@ struct AttemptRace<Capability: RoutedCapability>: Sendable {
         struct State {
             var lastEvent: ContinuousClock.Instant
             var firstOutput: ContinuousClock.Instant?
+            /// The winner delivered its terminal event: the answer is complete whatever happens next.
+            var deliveredTerminal = false
             var tokens = 0
             var cost: Double?
         }
@@ -151,9 +153,12 @@ struct AttemptRace<Capability: RoutedCapability>: Sendable {
                 try await group.next()
                 group.cancelAll()
             }
-        } catch let error as ProviderError where error.kind != .cancelled {
+        } catch let error as ProviderError where error.kind != .cancelled
+                    && !progress.state.withLock({ $0.deliveredTerminal }) {
             return .failed(name: racer.name, error: error, afterOutput: shared.state.withLock { $0.winner } == racer.name
                            && progress.state.withLock { $0.firstOutput } != nil)
+        } catch where progress.state.withLock({ $0.deliveredTerminal }) && !Task.isCancelled {
+            // A deadline or a cut after the final event: the caller already has the whole answer.
         } catch {
             if Task.isCancelled || error is LostRace || (error as? ProviderError)?.kind == .cancelled {
                 return .cancelled(name: racer.name)
@@ -185,6 +190,12 @@ struct AttemptRace<Capability: RoutedCapability>: Sendable {
             }
             if winning {
                 shared.forward([event])
+                if Capability.isTerminal(event) {
+                    // Complete: stop here rather than wait for the transport to close (a deadline
+                    // firing in between must not turn a whole answer into a failure).
+                    progress.state.withLock { $0.deliveredTerminal = true }
+                    break
+                }
                 continue
             }
             guard Capability.isOutput(event) else {
@@ -198,7 +209,10 @@ struct AttemptRace<Capability: RoutedCapability>: Sendable {
             shared.forward(buffered + [event])
             buffered.removeAll()
         }
-        if !winning, shared.claim(racer.name) { shared.forward(buffered) }
+        if !winning, shared.claim(racer.name) {
+            shared.forward(buffered)
+            if buffered.contains(where: Capability.isTerminal) { progress.state.withLock { $0.deliveredTerminal = true } }
+        }
         shared.finishSplice()
     }
 

@@ -19,6 +19,11 @@ public enum LLMCapability: RoutedCapability {
         }
     }
 
+    public static func isTerminal(_ event: LLMEvent) -> Bool {
+        if case .finish = event { return true }
+        return false
+    }
+
     public static func usage(in event: LLMEvent) -> (tokens: Int, costUSD: Double?)? {
         if case .usage(let usage) = event { return (usage.totalTokens, usage.costUSD) }
         return nil

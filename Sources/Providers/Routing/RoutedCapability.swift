@@ -17,6 +17,9 @@ public protocol RoutedCapability: Sendable {
     static func model(of service: Service) async -> String?
     /// Events that count as the first useful output (the commit point and first-token deadline).
     static func isOutput(_ event: Event) -> Bool
+    /// The event that completes an answer (LLM: `.finish`). After it, a late error or deadline
+    /// cannot undo the answer: the attempt counts as served.
+    static func isTerminal(_ event: Event) -> Bool
     /// Tokens and cost an event reports, if it is a usage event.
     static func usage(in event: Event) -> (tokens: Int, costUSD: Double?)?
     /// Rough size of a request, so limits can be checked before calling.

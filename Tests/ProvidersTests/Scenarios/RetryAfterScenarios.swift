@@ -32,7 +32,7 @@ struct RetryAfterScenarios {
 
     @Test func withAnotherRemoteReadyTheLimitedProviderIsLeftAloneForItsRetryAfter() async throws {
         let limited = try ScriptedHTTPServer(responses: [
-            .json(status: 429, Self.tooMany, headers: [("Retry-After", "3")]),
+            .json(status: 429, Self.tooMany, headers: [("Retry-After", "20")]),
             Scenario.sse(ProviderWireFixtures.openAIText(["too early"])),
         ])
         let backup = try ScriptedHTTPServer(responses: [Scenario.sse(ProviderWireFixtures.openAIText(Scenario.pieces))])
@@ -44,7 +44,7 @@ struct RetryAfterScenarios {
         let first = await Scenario.ask(router)
         Scenario.expectComplete(first, servedBy: "openai")
         #expect(first.route == ["groq→openai"])
-        #expect(first.elapsed < .seconds(2), "moved on at once instead of waiting 3 s: \(first.elapsed)")
+        #expect(first.elapsed < .seconds(10), "moved on at once instead of waiting 20 s: \(first.elapsed)")
         #expect(limited.requests.count == 1)
 
         let second = await Scenario.ask(router)
