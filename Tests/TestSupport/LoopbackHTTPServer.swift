@@ -1,17 +1,24 @@
 import Foundation
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
 
 /// A minimal HTTP/1.1 server on 127.0.0.1 with an ephemeral port, answering every request with
 /// one fixed response. For smoke tests of HTTP clients; it is not a general server.
-public final class LoopbackHTTPServer: @unchecked Sendable {
-    // SAFETY: `listener` is set once in init and closed once in `stop()`; the accept thread only
-    // reads it. `requests` is guarded by `lock`.
+///
+/// Descriptor ownership: the accept thread alone closes the listener and each client socket.
+/// `stop()` only shuts the listener down (once), so it can never close a descriptor number that
+/// another test has since reused.
+public final class LoopbackHTTPServer: Sendable {
+    final class Shared: Sendable {
+        let requests = Mutex<[String]>([])
+        let stopped = Mutex(false)
+    }
+
     public let port: UInt16
     private let listener: Int32
-    private let lock = NSLock()
-    private var requests: [String] = []
+    private let shared = Shared()
 
     public init(status: Int = 200, body: String, contentType: String = "text/plain") throws {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -24,29 +31,40 @@ public final class LoopbackHTTPServer: @unchecked Sendable {
         let bound = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
         }
-        guard bound == 0, listen(fd, 16) == 0 else { close(fd); throw POSIXError(.EADDRINUSE) }
+        guard bound == 0, listen(fd, 64) == 0 else { close(fd); throw POSIXError(.EADDRINUSE) }
         _ = withUnsafeMutablePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
         }
         listener = fd
         port = UInt16(bigEndian: address.sin_port)
-        let response = "HTTP/1.1 \(status) OK\r\nContent-Type: \(contentType)\r\nContent-Length: \(body.utf8.count)\r\n"
-            + "Connection: close\r\n\r\n\(body)"
-        let thread = Thread { [weak self] in self?.serve(response: Array(response.utf8)) }
-        thread.start()
+        let response = Array(("HTTP/1.1 \(status) OK\r\nContent-Type: \(contentType)\r\n"
+            + "Content-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)").utf8)
+        let shared = self.shared
+        Thread.detachNewThread { Self.serve(listener: fd, response: response, shared: shared) }
     }
 
     /// Request heads received so far (request line and headers).
-    public var receivedRequests: [String] { lock.withLock { requests } }
+    public var receivedRequests: [String] { shared.requests.withLock { $0 } }
 
-    public func stop() { shutdown(listener, Int32(SHUT_RDWR)); close(listener) }
+    /// Stops accepting. Safe to call more than once.
+    public func stop() {
+        let first = shared.stopped.withLock { stopped in
+            defer { stopped = true }
+            return !stopped
+        }
+        if first { shutdown(listener, Int32(SHUT_RDWR)) }
+    }
 
     deinit { stop() }
 
-    private func serve(response: [UInt8]) {
+    private static func serve(listener: Int32, response: [UInt8], shared: Shared) {
+        defer { close(listener) }
         while true {
             let client = accept(listener, nil, nil)
-            if client < 0 { return }
+            if client < 0 {
+                if errno == EINTR { continue }
+                return
+            }
             var head = [UInt8]()
             var buffer = [UInt8](repeating: 0, count: 4096)
             while !head.ends(with: [13, 10, 13, 10]) {
@@ -54,7 +72,7 @@ public final class LoopbackHTTPServer: @unchecked Sendable {
                 if n <= 0 { break }
                 head += buffer[0..<n]
             }
-            lock.withLock { requests.append(String(decoding: head, as: UTF8.self)) }
+            shared.requests.withLock { $0.append(String(decoding: head, as: UTF8.self)) }
             _ = response.withUnsafeBytes { write(client, $0.baseAddress, $0.count) }
             close(client)
         }

@@ -133,8 +133,12 @@ extension ScriptedHTTPServer {
             while true {
                 let client = accept(listener, nil, nil)
                 if client < 0 {
-                    if errno == EINTR { continue }
-                    return
+                    if errno == EINTR || errno == ECONNABORTED { continue }
+                    if state.withLock({ $0.stopped }) { return }
+                    // Transient (EMFILE, ENOBUFS): keep the listener. Returning would close it while
+                    // `stop()` may still shut down its number, which another test could own by then.
+                    usleep(1_000)
+                    continue
                 }
                 let admitted = state.withLock { state in
                     guard !state.stopped else { return false }
