@@ -200,3 +200,18 @@ struct RouterCoreTests {
         #expect(backoff.delay(attempt: 1, unit: 1) == .milliseconds(120))
     }
 }
+
+@Suite("RouterCore rate limits")
+struct RouterCoreRateLimitTests {
+    @Test func repeatedShortRateLimitsDoNotOpenTheBreaker() {
+        var core = RouterCore(members: [(name: "p", policy: ProviderPolicy())])
+        var now = RouterCoreTests.t0
+        for _ in 0..<5 {
+            _ = core.admit("p", now: now, estimatedTokens: 1)
+            core.handle(.failed(provider: "p", error: RouterCoreTests.failure(.rateLimited, retryAfter: .seconds(1))), now: now)
+            now = now.addingTimeInterval(1.5)
+        }
+        #expect(core.health("p")?.state(now: now) == .available, "benched for each Retry-After only")
+        #expect(core.health("p")?.breaker.state == .closed)
+    }
+}

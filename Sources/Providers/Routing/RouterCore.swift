@@ -157,8 +157,10 @@ extension ProviderHealth {
             let cooldown = max(policy.quotaCooldown.seconds, error.retryAfter?.seconds ?? 0)
             quotaExhaustedUntil = now.addingTimeInterval(cooldown)
         case .rateLimited:
+            // Benched for exactly as long as the provider asked (5 s when it did not say). Not a
+            // breaker failure: a healthy provider that is busy for a second must not sit out 5 minutes.
             rateLimitedUntil = now.addingTimeInterval(error.retryAfter?.seconds ?? 5)
-            breaker.recordFailure(now: now)
+            breaker.releaseProbe()
         case .server, .timeout, .network, .malformedResponse:
             breaker.recordFailure(now: now)
         case .badRequest, .contextLength, .contentPolicy:
