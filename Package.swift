@@ -85,14 +85,14 @@ let package = Package(
             exclude: ["python"]),
         .testTarget(
             name: "SteadfastConfigTests",
-            dependencies: ["SteadfastConfig", .product(name: "Logging", package: "swift-log")]),
+            dependencies: ["SteadfastConfig", "TestSupport", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "TransportTests", dependencies: ["Transport", "TestSupport"]),
         .testTarget(
             name: "ProvidersTests",
             dependencies: ["Providers", "Transport", "TestSupport", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "SteadfastCLITests", dependencies: ["steadfast", "TestSupport"]),
         /// Shared test plumbing: locating the interop venv, running subprocesses, a tiny HTTP server.
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: [.product(name: "Logging", package: "swift-log")], path: "Tests/TestSupport"),
     ],
     swiftLanguageModes: [.v6]
 )

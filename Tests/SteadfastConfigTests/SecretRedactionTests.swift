@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import SteadfastConfig
+import TestSupport
 import Testing
 
 /// Proof that no path from a configuration to text reveals a credential.
@@ -56,30 +57,5 @@ struct SecretRedactionTests {
         #expect(logged.contains("…wxyz"), "the redacted tail should still help tell keys apart")
         #expect(logged.contains("APIpublic"), "the API key is public and stays readable")
         Self.assertNoLeak(logged)
-    }
-}
-
-/// Collects formatted log lines (message plus metadata) for inspection.
-struct CapturingLogHandler: LogHandler {
-    final class Store: @unchecked Sendable {
-        // SAFETY: only appended under `lock`.
-        private let lock = NSLock()
-        private var storage: [String] = []
-        func append(_ line: String) { lock.withLock { storage.append(line) } }
-        var lines: [String] { lock.withLock { storage } }
-    }
-
-    let store: Store
-    var metadata: Logger.Metadata = [:]
-    var logLevel: Logger.Level = .trace
-
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
-    func log(event: LogEvent) {
-        let merged = metadata.merging(event.metadata ?? [:]) { $1 }
-        store.append("\(event.message) \(merged.map { "\($0)=\($1)" }.joined(separator: " "))")
     }
 }

@@ -194,31 +194,3 @@ final class RouterReference: Sendable {
     }
 }
 
-/// Collects every formatted log line (message plus metadata), at every level.
-struct ScenarioLogCapture: LogHandler {
-    final class Store: Sendable {
-        private let storage = Mutex<[String]>([])
-        func append(_ line: String) { storage.withLock { $0.append(line) } }
-        var lines: [String] { storage.withLock { $0 } }
-    }
-
-    let store: Store
-    var metadata: Logger.Metadata = [:]
-    var logLevel: Logger.Level = .trace
-
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
-    func log(event: LogEvent) {
-        let merged = metadata.merging(event.metadata ?? [:]) { $1 }
-        store.append("[\(event.level)] \(event.message) \(merged.map { "\($0)=\($1)" }.sorted().joined(separator: " "))")
-    }
-
-    static func logger(_ store: Store, label: String) -> Logger {
-        var logger = Logger(label: label) { _ in ScenarioLogCapture(store: store) }
-        logger.logLevel = .trace
-        return logger
-    }
-}

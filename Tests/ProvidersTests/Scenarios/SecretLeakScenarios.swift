@@ -47,8 +47,8 @@ struct SecretLeakScenarios {
         }
         defer { openRouter.stop(); openAI.stop(); anthropic.stop(); gemini.stop() }
 
-        let capture = ScenarioLogCapture.Store()
-        let logger = ScenarioLogCapture.logger(capture, label: "scenario.secrets")
+        let capture = CapturingLogHandler.Store()
+        let logger = CapturingLogHandler.logger(capture, label: "scenario.secrets")
         let transport = try CurlHTTPClient(logger: logger)
         let services: [any LLM] = [
             OpenAICompatibleLLM(preset: .openRouter, model: "openai/gpt-4o-mini", apiKey: Secret(keys.openRouter),
