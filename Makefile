@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := build
 
 # Debian packages the build and tests need; installed only when missing.
-APT_PACKAGES := pkg-config libssl-dev libopus-dev libcurl4-openssl-dev libwebsockets-dev libsrtp2-dev \
+APT_PACKAGES := pkg-config libssl-dev libopus-dev libcurl4-openssl-dev libwebsockets-dev libsrtp2-dev libspeexdsp-dev \
                 python3 python3-venv
 VENV := .venv
 SWIFT_FLAGS ?=

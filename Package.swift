@@ -34,6 +34,9 @@ let package = Package(
         .systemLibrary(
             name: "CSRTP", pkgConfig: "libsrtp2",
             providers: [.apt(["libsrtp2-dev"])]),
+        .systemLibrary(
+            name: "CSpeexDSP", pkgConfig: "speexdsp",
+            providers: [.apt(["libspeexdsp-dev"])]),
         /// Compiled wrappers for what Swift cannot import: function-like macros and variadic `*_ctl` calls.
         .target(name: "CShims", dependencies: ["COpus", "COpenSSL", "CCurl"]),
 
@@ -46,6 +49,12 @@ let package = Package(
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ],
             exclude: ["Generated/README.md"]),
+        .target(
+            name: "Audio",
+            dependencies: ["COpus", "CShims", "CSpeexDSP"]),
+        .target(
+            name: "RTC",
+            dependencies: ["COpenSSL", "CSRTP", "CShims", "OpenSSLCrypto", .product(name: "Logging", package: "swift-log")]),
         .target(
             name: "Transport",
             dependencies: ["CCurl", "CShims", .product(name: "Logging", package: "swift-log")]),
@@ -87,6 +96,8 @@ let package = Package(
             name: "SteadfastConfigTests",
             dependencies: ["SteadfastConfig", "TestSupport", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "TransportTests", dependencies: ["Transport", "TestSupport"]),
+        .testTarget(name: "AudioTests", dependencies: ["Audio", "TestSupport"]),
+        .testTarget(name: "RTCTests", dependencies: ["RTC", "OpenSSLCrypto", "TestSupport"]),
         .testTarget(
             name: "ProvidersTests",
             dependencies: ["Providers", "Transport", "TestSupport", .product(name: "Logging", package: "swift-log")]),

@@ -1,0 +1,2 @@
+// Umbrella header for libspeexdsp (resampler); declarations only.
+#include <speex/speex_resampler.h>
