@@ -1,3 +1,6 @@
+#define _GNU_SOURCE
+#include <sys/socket.h>
+#include <string.h>
 #include "CShims.h"
 
 const uint64_t steadfast_SSL_OP_NO_QUERY_MTU = SSL_OP_NO_QUERY_MTU;
@@ -42,4 +45,28 @@ CURLMcode steadfast_curl_multi_setopt_long(CURLM *m, CURLMoption o, long v) { re
 
 CURLcode steadfast_curl_easy_setopt_prereq_callback(CURL *h, curl_prereq_callback cb) {
     return curl_easy_setopt(h, CURLOPT_PREREQFUNCTION, cb);
+}
+
+int steadfast_udp_receive_batch(int fd, void *buffer, size_t slot_size, unsigned count,
+                                struct sockaddr_storage *addresses, socklen_t *address_lengths,
+                                unsigned *lengths, int *flags) {
+    struct mmsghdr headers[64];
+    struct iovec vectors[64];
+    if (count > 64) count = 64;
+    memset(headers, 0, sizeof(headers[0]) * count);
+    for (unsigned i = 0; i < count; i++) {
+        vectors[i].iov_base = (char *)buffer + i * slot_size;
+        vectors[i].iov_len = slot_size;
+        headers[i].msg_hdr.msg_name = &addresses[i];
+        headers[i].msg_hdr.msg_namelen = sizeof(struct sockaddr_storage);
+        headers[i].msg_hdr.msg_iov = &vectors[i];
+        headers[i].msg_hdr.msg_iovlen = 1;
+    }
+    int received = recvmmsg(fd, headers, count, MSG_DONTWAIT, NULL);
+    for (int i = 0; i < received; i++) {
+        address_lengths[i] = headers[i].msg_hdr.msg_namelen;
+        lengths[i] = headers[i].msg_len;
+        flags[i] = headers[i].msg_hdr.msg_flags;
+    }
+    return received;
 }

@@ -11,6 +11,7 @@
 #include <openssl/bio.h>
 #include <curl/curl.h>
 #include <sys/time.h>
+#include <sys/socket.h>
 
 /* ---------- OpenSSL: DTLS and memory BIO macros ---------- */
 
@@ -69,5 +70,14 @@ CURLMcode steadfast_curl_multi_setopt_long(CURLM *multi, CURLMoption option, lon
 /// CURLOPT_PREREQFUNCTION: called once the connection is ready, right before the request is sent
 /// (the start of the first-byte deadline). Return CURL_PREREQFUNC_OK (0) to proceed.
 CURLcode steadfast_curl_easy_setopt_prereq_callback(CURL *handle, curl_prereq_callback callback);
+
+/* ---------- UDP: batched receive (recvmmsg needs _GNU_SOURCE, which Swift's Glibc lacks) ---------- */
+
+/// Receives up to `count` (≤ 64) datagrams without blocking into `count` slots of `slot_size`
+/// bytes in `buffer`. Fills each slot's source address, address length, received length and
+/// flags (MSG_TRUNC when cut). Returns the number received, or -1 with errno set.
+int steadfast_udp_receive_batch(int fd, void *buffer, size_t slot_size, unsigned count,
+                                struct sockaddr_storage *addresses, socklen_t *address_lengths,
+                                unsigned *lengths, int *flags);
 
 #endif
