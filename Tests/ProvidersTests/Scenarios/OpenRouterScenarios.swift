@@ -49,6 +49,32 @@ struct OpenRouterScenarios {
         #expect(backup.requests.isEmpty)
     }
 
+    @Test func silentModelRotatesAfterItsFirstTokenDeadline() async throws {
+        let models = Self.models
+        let openRouter = try ScriptedHTTPServer { request in
+            guard Scenario.json(request)["model"]?.stringValue == models[1] else {
+                // The first model accepts the request, sends keep-alives, and never says a word.
+                return ScriptedResponse([.head(status: 200, headers: [("Content-Type", "text/event-stream")]),
+                                         .text(": OPENROUTER PROCESSING\n\n"), .stall])
+            }
+            return Scenario.sse(ProviderWireFixtures.openAIText(Scenario.pieces, model: models[1]))
+        }
+        defer { openRouter.stop() }
+        let transport = try CurlHTTPClient()
+        let client = OpenRouterRotationClient(models: models, apiKey: Secret("sk-or-v1-scenario-rotation-key-0002"),
+                                              baseURL: Scenario.url(openRouter, "/api/v1"), transport: transport,
+                                              modelFirstTokenDeadline: .milliseconds(300), logger: Scenario.quiet)
+        // The router's deadline for the provider is longer than one model's, as the chain builder sets it.
+        let router = Scenario.router([Scenario.member(client, Scenario.policy(0, firstToken: .seconds(10)))])
+
+        let answer = await Scenario.ask(router)
+        Scenario.expectComplete(answer, servedBy: "openrouter")
+        #expect(answer.servedModel == models[1])
+        #expect(openRouter.requests.map { Scenario.json($0)["model"]?.stringValue } == models)
+        #expect(await client.currentModel == models[1], "the stalled model is skipped on the next call too")
+        #expect(await openRouter.waitForClientClose(timeout: .seconds(3)), "the stalled stream was abandoned")
+    }
+
     @Test func paymentRequiredIsNotRotatedAndBenchesOpenRouterForTheQuotaCooldown() async throws {
         let openRouter = try ScriptedHTTPServer(responses: [
             .json(status: 402, #"{"error":{"code":402,"message":"Insufficient credits. Add more using https://openrouter.ai/settings/credits"}}"#),

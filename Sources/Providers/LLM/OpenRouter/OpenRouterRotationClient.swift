@@ -31,6 +31,10 @@ public actor OpenRouterRotationClient: LLM {
     public private(set) var lastServedModel: String?
     private nonisolated let adapter: OpenAICompatibleLLM
     private nonisolated let logger: Logger
+    /// In client rotation, a model that opens its stream but yields no output in this time counts as
+    /// stalled and the call rotates to the next model. Keep it below the router's first-token deadline
+    /// for this provider so a stall costs one model, not the whole provider.
+    public nonisolated let modelFirstTokenDeadline: Duration?
 
     /// - Parameters:
     ///   - models: default model first, then fallbacks; duplicates and blanks are dropped.
@@ -38,7 +42,9 @@ public actor OpenRouterRotationClient: LLM {
     ///   - appName: sent as `X-Title` and `X-OpenRouter-Title`.
     public init(models: [String], apiKey: Secret?, mode: Mode = .clientRotation, appName: String? = nil,
                 appURL: String? = nil, baseURL: URL? = nil, transport: any HTTPTransport,
+                modelFirstTokenDeadline: Duration? = .milliseconds(1800),
                 logger: Logger = Logger(label: "steadfast.providers.openrouter")) {
+        self.modelFirstTokenDeadline = modelFirstTokenDeadline
         var unique: [String] = []
         for model in models.map({ $0.trimmingCharacters(in: .whitespaces) }) where !model.isEmpty && !unique.contains(model) {
             unique.append(model)
@@ -113,16 +119,13 @@ public actor OpenRouterRotationClient: LLM {
             let model = models[index]
             var modelRequest = request
             modelRequest.model = model
-            var yieldedOutput = false
+            let yieldedOutput = OutputSeen()
             do {
-                for try await event in adapter.stream(modelRequest, extraBody: [:], onModel: nil) {
-                    if case .textDelta = event { yieldedOutput = true }
-                    if case .toolCall = event { yieldedOutput = true }
-                    continuation.yield(event)
-                }
+                try await streamModel(modelRequest, model: model, yieldedOutput: yieldedOutput, into: continuation)
                 await served(model)
                 return
             } catch {
+                let yieldedOutput = yieldedOutput.value
                 let failure = Self.annotate(adapter.driverClassifier.classify(error), model: model)
                 lastError = failure
                 guard !yieldedOutput, Self.shouldRotate(failure), attempt + 1 < models.count else { throw failure }
@@ -135,6 +138,44 @@ public actor OpenRouterRotationClient: LLM {
             }
         }
         throw lastError ?? ProviderError(.server, "no OpenRouter model available", provider: "openrouter")
+    }
+
+    /// Streams one model, failing with `.timeout` when it stays silent past `modelFirstTokenDeadline`.
+    private nonisolated func streamModel(
+        _ request: LLMRequest, model: String, yieldedOutput: OutputSeen,
+        into continuation: AsyncThrowingStream<LLMEvent, any Error>.Continuation
+    ) async throws {
+        let events = adapter.stream(request, extraBody: [:], onModel: nil)
+        try await withThrowingTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                for try await event in events {
+                    switch event {
+                    case .textDelta(let text) where !text.isEmpty: yieldedOutput.mark()
+                    case .toolCall: yieldedOutput.mark()
+                    default: break
+                    }
+                    continuation.yield(event)
+                }
+                return true
+            }
+            if let deadline = modelFirstTokenDeadline {
+                group.addTask {
+                    try await Task.sleep(for: deadline)
+                    guard yieldedOutput.value else {
+                        throw ProviderError(.timeout, "model \(model) produced no output within \(deadline)",
+                                            provider: "openrouter")
+                    }
+                    return false
+                }
+            }
+            // Done when the stream is; the deadline child either fires first (throws) or steps aside.
+            while let streamFinished = try await group.next() {
+                if streamFinished {
+                    group.cancelAll()
+                    return
+                }
+            }
+        }
     }
 
     /// Moves the rotation on, unless a concurrent call or `switchModel` already moved it.
@@ -179,4 +220,11 @@ public actor OpenRouterRotationClient: LLM {
         }
         await served(servedBy.withLock { $0 } ?? ordered[0])
     }
+}
+
+/// Whether a model attempt has produced output yet (shared by the stream and its deadline).
+final class OutputSeen: Sendable {
+    private let state = Mutex(false)
+    func mark() { state.withLock { $0 = true } }
+    var value: Bool { state.withLock { $0 } }
 }
