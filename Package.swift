@@ -62,6 +62,10 @@ let package = Package(
             name: "Providers",
             dependencies: ["Transport", "SteadfastConfig", .product(name: "Logging", package: "swift-log")]),
         .target(
+            name: "Agents",
+            dependencies: ["Providers", "Transport", "SteadfastConfig", .product(name: "Logging", package: "swift-log"),
+                           .product(name: "Yams", package: "Yams")]),
+        .target(
             name: "SteadfastConfig",
             dependencies: [.product(name: "Logging", package: "swift-log"), .product(name: "Yams", package: "Yams")]),
 
@@ -96,6 +100,7 @@ let package = Package(
             name: "SteadfastConfigTests",
             dependencies: ["SteadfastConfig", "TestSupport", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "TransportTests", dependencies: ["Transport", "TestSupport"]),
+        .testTarget(name: "AgentsTests", dependencies: ["Agents", "Providers", "Transport", "TestSupport"]),
         .testTarget(name: "AudioTests", dependencies: ["Audio", "TestSupport"]),
         .testTarget(name: "RTCTests", dependencies: ["RTC", "OpenSSLCrypto", "TestSupport"]),
         .testTarget(

@@ -215,3 +215,19 @@ struct RouterCoreRateLimitTests {
         #expect(core.health("p")?.breaker.state == .closed)
     }
 }
+
+@Suite("RouterCore preferred provider")
+struct RouterCorePreferenceTests {
+    @Test func preferringAProviderPutsItFirstAndNilRestoresTheConfiguredOrder() {
+        var core = RouterCore(members: [(name: "openrouter", policy: .init(priority: 1)),
+                                        (name: "openai", policy: .init(priority: 2)),
+                                        (name: "local", policy: .lastResort)])
+        core.prefer("openai")
+        #expect(core.order == ["openai", "openrouter", "local"])
+        #expect(core.configuredOrder == ["openrouter", "openai", "local"])
+        core.prefer("nobody")
+        #expect(core.order.first == "openai")
+        core.prefer(nil)
+        #expect(core.order == ["openrouter", "openai", "local"])
+    }
+}

@@ -62,6 +62,17 @@ public actor FallbackRouter<Capability: RoutedCapability> {
 
     func service(named name: String) -> Capability.Service? { members[name]?.service }
 
+    /// Makes `name` the primary provider from the next request on (nil: back to the configured order).
+    public func prefer(_ name: String?) {
+        core.prefer(name)
+        logger.info("\(Capability.kind) chain \(chainName): primary provider is now \(core.order.first ?? "none")")
+    }
+
+    /// The chain's members in routing order with their services (for tools that inspect or switch models).
+    public var membersInOrder: [(name: String, service: Capability.Service)] {
+        core.order.compactMap { name in members[name].map { (name: name, service: $0.service) } }
+    }
+
     /// Clears an auth disablement after the configuration changed.
     public func enable(_ name: String) {
         core.handle(.enable(provider: name), now: wallClock())

@@ -26,13 +26,15 @@ public struct RouterCore: Sendable {
     }
 
     public private(set) var providers: [String: ProviderHealth] = [:]
-    /// Names in routing order: priority, then chain order.
-    public let order: [String]
+    /// Names in configured order: priority, then chain order.
+    public let configuredOrder: [String]
+    /// A provider the caller chose to try first (switchModel by voice); nil keeps the configured order.
+    public private(set) var preferred: String?
     private var lastStates: [String: ProviderState] = [:]
     private var outputs: [Output] = []
 
     public init(members: [(name: String, policy: ProviderPolicy)]) {
-        order = members.enumerated()
+        configuredOrder = members.enumerated()
             .sorted { ($0.element.policy.priority, $0.offset) < ($1.element.policy.priority, $1.offset) }
             .map(\.element.name)
         for member in members {
@@ -42,6 +44,18 @@ public struct RouterCore: Sendable {
     }
 
     public mutating func pollOutput() -> Output? { outputs.isEmpty ? nil : outputs.removeFirst() }
+
+    /// Routing order: the preferred provider first (if any), then the configured order.
+    public var order: [String] {
+        guard let preferred, configuredOrder.contains(preferred) else { return configuredOrder }
+        return [preferred] + configuredOrder.filter { $0 != preferred }
+    }
+
+    /// Puts `name` first from the next request on; nil restores the configured order. Unknown names are ignored.
+    public mutating func prefer(_ name: String?) {
+        guard let name else { preferred = nil; return }
+        if providers[name] != nil { preferred = name }
+    }
 
     /// The provider's standing with its counters rolled to `now` (stale windows read as empty).
     public func health(_ name: String, now: Date? = nil) -> ProviderHealth? {
@@ -105,7 +119,7 @@ public struct RouterCore: Sendable {
                 health.breaker = CircuitBreaker(policy: health.policy.breaker)
             }
         case .tick:
-            for name in order { update(name) { $0.breaker.tick(now: now) } }
+            for name in configuredOrder { update(name) { $0.breaker.tick(now: now) } }
         }
         noteStateChanges(now: now)
     }
@@ -122,7 +136,7 @@ public struct RouterCore: Sendable {
     }
 
     private mutating func roll(now: Date) {
-        for name in order { update(name) { $0.usage.roll(now: now) } }
+        for name in configuredOrder { update(name) { $0.usage.roll(now: now) } }
     }
 
     private mutating func update(_ name: String, _ body: (inout ProviderHealth) -> Void) {
@@ -132,7 +146,7 @@ public struct RouterCore: Sendable {
     }
 
     private mutating func noteStateChanges(now: Date) {
-        for name in order {
+        for name in configuredOrder {
             guard let health = providers[name] else { continue }
             let state = health.state(now: now)
             if let previous = lastStates[name], previous != state {
