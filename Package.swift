@@ -37,6 +37,12 @@ let package = Package(
         .systemLibrary(
             name: "CSpeexDSP", pkgConfig: "speexdsp",
             providers: [.apt(["libspeexdsp-dev"])]),
+        .systemLibrary(
+            name: "CEspeakNG", pkgConfig: "espeak-ng",
+            providers: [.apt(["libespeak-ng-dev"])]),
+        .systemLibrary(
+            name: "CPocketSphinx", pkgConfig: "pocketsphinx",
+            providers: [.apt(["libpocketsphinx-dev", "pocketsphinx-en-us"])]),
         /// Compiled wrappers for what Swift cannot import: function-like macros and variadic `*_ctl` calls.
         .target(name: "CShims", dependencies: ["COpus", "COpenSSL", "CCurl"]),
 
@@ -60,7 +66,7 @@ let package = Package(
             dependencies: ["CCurl", "CShims", .product(name: "Logging", package: "swift-log")]),
         .target(
             name: "Providers",
-            dependencies: ["Transport", "SteadfastConfig", .product(name: "Logging", package: "swift-log")]),
+            dependencies: ["Transport", "SteadfastConfig", "Audio", .product(name: "Logging", package: "swift-log")]),
         .target(
             name: "Agents",
             dependencies: ["Providers", "Transport", "SteadfastConfig", .product(name: "Logging", package: "swift-log"),

@@ -23,7 +23,7 @@ struct RouterCoreTests {
     }
 
     @Test func priorityOrdersTheChainAndTiesKeepChainOrder() {
-        var core = Self.core([("c", .init(priority: 2)), ("a", .init(priority: 1)), ("b", .init(priority: 1)),
+        let core = Self.core([("c", .init(priority: 2)), ("a", .init(priority: 1)), ("b", .init(priority: 1)),
                               ("local", .lastResort)])
         #expect(core.order == ["a", "b", "c", "local"])
         #expect(core.plan(now: Self.t0, estimatedTokens: 10).eligible == ["a", "b", "c", "local"])

@@ -1,0 +1,17 @@
+/// Why an audio operation failed; callers decide whether to drop a frame or stop a stream.
+public enum AudioError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// Rates, channel counts or frame sizes that the operation cannot take.
+    case invalidFormat(String)
+    /// A codec or DSP library call failed.
+    case library(String)
+    /// A file could not be read or written, or is not the format it claims.
+    case file(String)
+
+    public var description: String {
+        switch self {
+        case .invalidFormat(let text): "invalid audio format: \(text)"
+        case .library(let text): "audio library error: \(text)"
+        case .file(let text): "audio file error: \(text)"
+        }
+    }
+}

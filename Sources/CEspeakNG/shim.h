@@ -1,0 +1,2 @@
+// Umbrella header for libespeak-ng (local text to speech); declarations only.
+#include <espeak-ng/speak_lib.h>
