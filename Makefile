@@ -4,12 +4,12 @@ SHELL := /bin/bash
 
 # Debian packages the build and tests need; installed only when missing.
 APT_PACKAGES := pkg-config libssl-dev libopus-dev libcurl4-openssl-dev libwebsockets-dev libsrtp2-dev libspeexdsp-dev \
-                libespeak-ng-dev libpocketsphinx-dev pocketsphinx-en-us \
-                python3 python3-venv
+                libespeak-ng-dev libpocketsphinx-dev pocketsphinx-en-us espeak-ng \
+                golang-go golang-github-pion-webrtc.v3-dev python3 python3-venv
 VENV := .venv
 SWIFT_FLAGS ?=
 
-.PHONY: deps venv build test clean
+.PHONY: deps venv peers build test clean
 
 deps:
 	@missing=$$(for p in $(APT_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null \
@@ -29,12 +29,20 @@ $(VENV)/.installed: Tests/Interop/requirements.txt
 
 venv: $(VENV)/.installed
 
+# The pion interop peer, built offline from Debian's Go sources.
+PION_PEER := .build/interop/pionpeer
+$(PION_PEER): Tests/Interop/peers/pion/main.go Tests/Interop/peers/pion/build.sh
+	Tests/Interop/peers/pion/build.sh $@
+
+peers: venv $(PION_PEER)
+
 build: deps
 	swift build $(SWIFT_FLAGS)
 
-test: deps venv
+test: deps peers
 	swift build --build-tests $(SWIFT_FLAGS)
-	STEADFAST_PYTHON=$(CURDIR)/$(VENV)/bin/python swift test --skip-build $(SWIFT_FLAGS)
+	STEADFAST_PYTHON=$(CURDIR)/$(VENV)/bin/python STEADFAST_PION_PEER=$(CURDIR)/$(PION_PEER) \
+	    swift test --skip-build $(SWIFT_FLAGS)
 
 clean:
 	rm -rf .build $(VENV)
