@@ -57,8 +57,3 @@ extension VoiceAgent {
     public func llmNode(chatContext: ChatContext, session: any AgentSessionControl) async -> (any LLM)? { nil }
     public func ttsNode(text: String, session: any AgentSessionControl) async -> String? { nil }
 }
-
-/// Thrown from `onUserTurnCompleted` when the agent decides not to answer this turn (LiveKit's `StopResponse`).
-public struct AgentStopResponse: Error, Sendable, Equatable {
-    public init() {}
-}

@@ -2,6 +2,25 @@ import Foundation
 
 /// Loads every `*.yaml` / `*.yml` agent file of a directory (by default `agents/`).
 ///
+/// The format (keys are snake_case; unknown keys are errors, so typos are caught):
+///
+///     name: receptionist                 # required; LiveKit agent_name, no spaces
+///     instructions: |                    # required; the system prompt
+///       You are the front desk of ...
+///     greeting: Thanks for calling!      # optional; said on entering
+///     tools: [getWeather, getModelInfo, switchModel]   # built-in tools by name
+///     webhooks:                          # HTTP tools
+///       - name: captureLead              # letters, digits, _ or -
+///         description: Saves a sales lead
+///         url: ${LEAD_WEBHOOK_URL}       # ${VAR} from the environment
+///         method: POST                   # GET, POST, PUT, PATCH, DELETE (GET/DELETE send a query string)
+///         headers: {Authorization: Bearer ${CRM_API_KEY}}   # values are secrets, never logged
+///         timeout: 8s
+///         parameters: {type: object, properties: {name: {type: string}}, required: [name]}
+///     llm: {chain: default}              # or llm: openrouter, or llm: {models: [a, b]}
+///     voice: en-us
+///     turn: {min_endpointing_delay: 0.5, max_endpointing_delay: 3.0, min_interruption_duration: 0.5}
+///
 /// One bad file never stops the others: the result carries the agents that loaded plus one
 /// error per file that did not, each naming the file and field, ready to print at startup.
 public struct AgentFileLoader: Sendable {
@@ -17,7 +36,7 @@ public struct AgentFileLoader: Sendable {
         self.builtInToolNames = builtInToolNames
     }
 
-    public struct Result: Sendable {
+    public struct LoadResult: Sendable {
         public var definitions: [AgentDefinition]
         public var errors: [AgentError]
         /// Things that load but will not fully work yet (an unset webhook URL).
@@ -25,8 +44,8 @@ public struct AgentFileLoader: Sendable {
     }
 
     /// Loads the directory; a missing directory is simply no agents.
-    public func load() -> Result {
-        var result = Result(definitions: [], errors: [], warnings: [])
+    public func load() -> LoadResult {
+        var result = LoadResult(definitions: [], errors: [], warnings: [])
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
         for name in names.sorted() where name.hasSuffix(".yaml") || name.hasSuffix(".yml") {
             let url = directory.appendingPathComponent(name)

@@ -22,7 +22,7 @@ extension AgentRegistry {
 
     /// Loads `directory` and registers what loaded: the startup path for `agents/*.yaml`.
     public func loadAgents(from loader: AgentFileLoader, builtIns: BuiltInTools,
-                           transport: any HTTPTransport) -> AgentFileLoader.Result {
+                           transport: any HTTPTransport) -> AgentFileLoader.LoadResult {
         var result = loader.load()
         result.errors += register(result.definitions, builtIns: builtIns, transport: transport)
         return result
