@@ -108,3 +108,29 @@ struct ModelSwitchTests {
         #expect(!reply.contains("can't switch"), "\(expected): \(reply)")
     }
 }
+
+/// A provider whose key is wrong: every call fails with an auth error, which benches it.
+struct RejectedKeyLLM: LLM {
+    let providerName = "openai"
+    var model: String { get async { "gpt-4o-mini" } }
+    func stream(_ request: LLMRequest) -> AsyncThrowingStream<LLMEvent, any Error> {
+        AsyncThrowingStream { $0.finish(throwing: ProviderError(.auth, "invalid key", provider: "openai", status: 401)) }
+    }
+}
+
+extension ModelSwitchTests {
+    @Test func anUnavailableProviderIsNotSwitchedToAndTheReplySaysWhy() async throws {
+        let chain = try Self.chain(extra: [ChainMember(name: "openai", service: RejectedKeyLLM(),
+                                                       policy: ProviderPolicy(priority: -1, maxRetries: 0))])
+        defer { chain.server.stop() }
+        // The first answer trips the auth failure; OpenRouter serves it instead.
+        for try await _ in FallbackLLM(router: chain.router).stream(LLMRequest(messages: [.user("hi")])) {}
+        #expect(await chain.router.health("openai")?.state(now: Date()) == .disabled)
+
+        let reply = try await Self.run(SwitchModelTool(), chain, .object(["model": .string("OpenAI")]))
+        #expect(reply.hasPrefix("OpenAI is disabled (check its API key) right now, so I stayed where I am."))
+        #expect(reply.contains("google/gemini-2.0-flash (via OpenRouter)"))
+        #expect(try await Self.run(ModelInfoTool(), chain)
+            == "OpenRouter, google/gemini-2.0-flash; OpenAI disabled (check its API key); local fallback ready")
+    }
+}
