@@ -44,6 +44,19 @@ struct AgentRegistryTests {
         #expect(agent.tools.isEmpty && agent.greeting == nil && agent.preferences == AgentPreferences())
     }
 
+    @Test func theDefaultOnEnterSaysTheGreeting() async {
+        struct Greeter: VoiceAgent {
+            let name = "greeter"
+            let instructions = "Greet."
+            let greeting: String? = "Hello there!"
+        }
+        let said = Said()
+        let session = StaticSessionControl(llm: CannedReplyLLM(), agentName: "greeter", onSay: { await said.add($0) })
+        await Greeter().onEnter(session: session)
+        await Named(name: "silent").onEnter(session: session)
+        #expect(await said.lines == ["Hello there!"])
+    }
+
     @Test func truncationKeepsInstructionsAndNeverStartsWithAnOrphanToolResult() {
         var context = ChatContext(instructions: "rules")
         context.append(contentsOf: [.user("q1"), .assistant("", toolCalls: [.call("echo")]),
@@ -63,4 +76,9 @@ struct AgentRegistryTests {
         context.truncateLastAssistantMessage(toSpoken: "")
         #expect(context.messages == [.user("tell me a story")])
     }
+}
+
+actor Said {
+    private(set) var lines: [String] = []
+    func add(_ line: String) { lines.append(line) }
 }

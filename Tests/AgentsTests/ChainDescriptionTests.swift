@@ -29,7 +29,7 @@ struct ChainDescriptionTests {
     }
 
     @Test(arguments: [("Switch to Gemini please", "gemini"), ("go back to the default model", "default"),
-                      ("use Claude", "claude"), ("switch back to GPT-4o", "gpt-4o"), ("Llama!", "llama")])
+                      ("use Claude", "claude"), ("switch back to GPT-4o", "gpt-4o"), ("Llama!", "llama"), ("go back", "go back")])
     func requestsAreReducedToTheModelName(request: String, expected: String) {
         #expect(SwitchModelTool.normalize(request) == expected)
     }

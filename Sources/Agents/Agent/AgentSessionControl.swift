@@ -12,6 +12,9 @@ public protocol AgentSessionControl: Sendable {
     var agentName: String { get async }
     /// A logger with the session's metadata (room, job) attached.
     var logger: Logger { get }
+    /// Speaks `text` as the agent (queued after anything already being said) and records it in the
+    /// chat context: greetings, "one moment while I check".
+    func say(_ text: String) async
 }
 
 extension AgentSessionControl {

@@ -6,10 +6,16 @@ public struct StaticSessionControl: AgentSessionControl {
     public let llm: any LLM
     public let agentName: String
     public let logger: Logger
+    private let onSay: @Sendable (String) async -> Void
 
-    public init(llm: any LLM, agentName: String, logger: Logger = Logger(label: "steadfast.agents")) {
+    /// `onSay` receives what the agent says outside an LLM turn (the console prints it).
+    public init(llm: any LLM, agentName: String, logger: Logger = Logger(label: "steadfast.agents"),
+                onSay: @escaping @Sendable (String) async -> Void = { _ in }) {
         self.llm = llm
         self.agentName = agentName
         self.logger = logger
+        self.onSay = onSay
     }
+
+    public func say(_ text: String) async { await onSay(text) }
 }

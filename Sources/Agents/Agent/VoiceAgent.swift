@@ -23,7 +23,7 @@ public protocol VoiceAgent: Sendable {
     var instructions: String { get }
     /// Tools the model may call during this agent's turns.
     var tools: [any Tool] { get }
-    /// Spoken when the agent enters a session (by the default `onEnter`); nil says nothing first.
+    /// Said by the default `onEnter` when the agent becomes active; nil waits for the user.
     var greeting: String? { get }
     /// Per-agent choices of LLM, voice and turn timing; empty means the session's defaults.
     var preferences: AgentPreferences { get }
@@ -49,7 +49,9 @@ extension VoiceAgent {
     public var greeting: String? { nil }
     public var preferences: AgentPreferences { AgentPreferences() }
 
-    public func onEnter(session: any AgentSessionControl) async {}
+    public func onEnter(session: any AgentSessionControl) async {
+        if let greeting, !greeting.isEmpty { await session.say(greeting) }
+    }
     public func onExit(session: any AgentSessionControl) async {}
     public func onUserTurnCompleted(chatContext: inout ChatContext, message: ChatMessage) async throws {}
 

@@ -38,7 +38,8 @@ public struct SwitchModelTool: Tool {
 
     static let fillerPhrases = ["please", "switch to", "switch back to", "change to", "go back to", "back to", "use",
                                 "the", "model", "provider"]
-    static let defaultWords: Set<String> = ["default", "defaults", "original", "usual", "normal", "reset", "back"]
+    static let defaultWords: Set<String> = ["default", "defaults", "original", "usual", "normal", "reset", "back",
+                                            "go back", "revert", "undo"]
 
     /// "Go back to the default model please" → "default"; "use Claude" → "claude".
     static func normalize(_ request: String) -> String {
