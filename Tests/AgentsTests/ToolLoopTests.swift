@@ -82,7 +82,7 @@ struct ToolLoopTests {
             call == 0 ? [.tool(.call("stall", #"{"city":"x"}"#)), .tool(.call("echo", #"{"city":"y"}"#))]
                 : [.text("one was slow")]
         }
-        let outcome = try await ToolLoop(toolTimeout: .milliseconds(200)).run(
+        let outcome = try await ToolLoop(toolTimeout: .seconds(1)).run(
             llm: llm, request: LLMRequest(messages: [.user("go")]), tools: [stalled, Self.echo], context: Self.context)
         #expect(outcome.invocations.map(\.failed) == [true, false])
         #expect(outcome.invocations.first?.result.contains("took longer") == true)
