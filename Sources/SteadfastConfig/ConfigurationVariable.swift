@@ -46,6 +46,10 @@ public struct ConfigurationVariable: Sendable, Hashable {
         .init("CARTESIA_BASE_URL", "override the Cartesia endpoint"),
         .init("ELEVENLABS_API_KEY", "ElevenLabs key (TTS)", secret: true),
         .init("ELEVENLABS_BASE_URL", "override the ElevenLabs endpoint"),
+        .init("OPEN_METEO_GEOCODING_URL", "override the Open-Meteo geocoding endpoint used by getWeather (no key needed)"),
+        .init("OPEN_METEO_FORECAST_URL", "override the Open-Meteo forecast endpoint used by getWeather"),
+        .init("LEAD_WEBHOOK_URL", "where the receptionist agent's captureLead tool posts leads (agents/receptionist.yaml)"),
+        .init("LEAD_WEBHOOK_TOKEN", "bearer token sent with captureLead requests", secret: true),
         .init("STEADFAST_LOG_LEVEL", "trace, debug, info (default), notice, warning, error or critical"),
     ]
 

@@ -12,17 +12,25 @@ public struct TypedTool<Arguments: Decodable & Sendable>: Tool {
     public let name: String
     public let description: String
     public let parameters: JSONValue
-    private let body: @Sendable (Arguments, ToolContext) async throws -> String
+    private let body: @Sendable (Arguments, ToolContext) async throws -> ToolOutput
 
+    /// A tool that answers in words.
     public init(name: String, description: String, argumentDescriptions: [String: String] = [:],
                 body: @escaping @Sendable (Arguments, ToolContext) async throws -> String) {
+        self.init(name: name, description: description, argumentDescriptions: argumentDescriptions,
+                  output: { arguments, context in .text(try await body(arguments, context)) })
+    }
+
+    /// A tool that may also hand the conversation to another agent.
+    public init(name: String, description: String, argumentDescriptions: [String: String] = [:],
+                output: @escaping @Sendable (Arguments, ToolContext) async throws -> ToolOutput) {
         self.name = name
         self.description = description
         parameters = JSONSchemaGenerator.schema(for: Arguments.self, descriptions: argumentDescriptions)
-        self.body = body
+        body = output
     }
 
-    public func execute(arguments: JSONValue, context: ToolContext) async throws -> String {
+    public func execute(arguments: JSONValue, context: ToolContext) async throws -> ToolOutput {
         let decoded: Arguments
         do {
             decoded = try JSONDecoder().decode(Arguments.self, from: Data(arguments.jsonText.utf8))

@@ -1,0 +1,176 @@
+import Agents
+import Foundation
+import Logging
+import Providers
+import TestSupport
+import Testing
+import Transport
+
+@Suite("Declarative agents")
+struct DeclarativeAgentTests {
+    static let repositoryAgents = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("agents")
+
+    static func directory(_ files: [String: String]) throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("agents-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        for (name, text) in files { try text.write(to: url.appendingPathComponent(name), atomically: true, encoding: .utf8) }
+        return url
+    }
+
+    @Test func theShippedAgentsLoadAndRegister() throws {
+        let loader = AgentFileLoader(directory: Self.repositoryAgents,
+                                     environment: ["LEAD_WEBHOOK_URL": "https://crm.example/leads"])
+        let registry = AgentRegistry()
+        let result = registry.loadAgents(from: loader, builtIns: BuiltInTools(transport: try CurlHTTPClient()),
+                                         transport: try CurlHTTPClient())
+        #expect(result.errors.isEmpty, "\(result.errors)")
+        #expect(Set(registry.names) == ["assistant", "receptionist"])
+        let assistant = try #require(registry.makeAgent(named: "assistant"))
+        #expect(assistant.tools.map(\.name) == ["getWeather", "getModelInfo", "switchModel"])
+        #expect(assistant.greeting?.isEmpty == false)
+        #expect(assistant.preferences.llm == .chain("default"))
+        let receptionist = try #require(registry.makeAgent(named: "receptionist"))
+        #expect(receptionist.tools.map(\.name) == ["captureLead"])
+        #expect(receptionist.preferences.turn?.minEndpointingDelay == .milliseconds(600))
+        // LEAD_WEBHOOK_TOKEN is unset: loads, with a warning that the header is left out.
+        #expect(result.warnings.contains { $0.contains("LEAD_WEBHOOK_TOKEN") })
+    }
+
+    static let valid = """
+        name: concierge
+        instructions: Help hotel guests.
+        greeting: Good evening.
+        tools: [getWeather]
+        llm:
+          models: [google/gemini-2.0-flash, anthropic/claude-3.5-haiku]
+        voice: en-gb
+        turn:
+          min_endpointing_delay: 400ms
+          max_endpointing_delay: 2.5
+        """
+
+    @Test(arguments: [
+        ("bad-method.yaml", """
+            name: crm
+            instructions: x
+            webhooks:
+              - name: save
+                description: Saves
+                url: https://crm.example/save
+                method: FETCH
+            """, "webhooks[0].method"),
+        ("typo.yaml", "name: typo\ninstructions: x\ngreting: hello\n", "greting"),
+        ("no-instructions.yaml", "name: quiet\n", "instructions"),
+        ("unknown-tool.yaml", "name: t\ninstructions: x\ntools: [getWeather, teleport]\n", "tools[1]"),
+        ("bad-turn.yaml", "name: slow\ninstructions: x\nturn:\n  min_endpointing_delay: soon\n", "turn.min_endpointing_delay"),
+        ("bad-chain.yaml", "name: c\ninstructions: x\nllm: quantum\n", "llm"),
+        ("bad-url.yaml", "name: u\ninstructions: x\nwebhooks:\n  - {name: a, description: b, url: 'ftp://x'}\n", "webhooks[0].url"),
+    ])
+    func aBrokenFileNamesFileAndFieldWhileTheOthersLoad(file: String, text: String, field: String) throws {
+        let directory = try Self.directory(["concierge.yaml": Self.valid, file: text])
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let result = AgentFileLoader(directory: directory, environment: [:]).load()
+        #expect(result.definitions.map(\.name) == ["concierge"])
+        let error = try #require(result.errors.first)
+        #expect(result.errors.count == 1)
+        #expect(error.file == "\(directory.lastPathComponent)/\(file)")
+        #expect(error.field == field, "\(error)")
+        #expect(error.description.hasPrefix("\(directory.lastPathComponent)/\(file): \(field): "))
+    }
+
+    @Test func notYAMLAtAllIsAnErrorToo() throws {
+        let directory = try Self.directory(["concierge.yaml": Self.valid, "broken.yaml": "name: [unclosed\n"])
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let result = AgentFileLoader(directory: directory, environment: [:]).load()
+        #expect(result.definitions.count == 1)
+        #expect(result.errors.first?.code == .unreadableFile)
+    }
+
+    @Test func aValidFileKeepsEverything() throws {
+        let (definition, warnings) = try AgentFileLoader(environment: [:]).parse(Self.valid, file: "agents/concierge.yaml")
+        #expect(warnings.isEmpty)
+        #expect(definition.name == "concierge" && definition.greeting == "Good evening.")
+        #expect(definition.preferences == AgentPreferences(
+            llm: .models(["google/gemini-2.0-flash", "anthropic/claude-3.5-haiku"]), voice: "en-gb",
+            turn: TurnSettings(minEndpointingDelay: .milliseconds(400), maxEndpointingDelay: .milliseconds(2500))))
+    }
+
+    @Test func swiftAndYAMLShareTheRegistryAndDuplicatesAreReported() throws {
+        let registry = AgentRegistry()
+        try registry.register(name: "concierge") { SalesAgent() }
+        let (definition, _) = try AgentFileLoader(environment: [:]).parse(Self.valid, file: "agents/concierge.yaml")
+        let errors = registry.register([definition], builtIns: BuiltInTools(transport: try CurlHTTPClient()),
+                                       transport: try CurlHTTPClient())
+        #expect(errors.first?.code == .duplicateName)
+        #expect(errors.first?.file == "agents/concierge.yaml")
+    }
+}
+
+@Suite("Webhook tools")
+struct WebhookToolTests {
+    static let lead = #"{"name":"Ada Lovelace","phone":"+44 20 7946 0000","interest":"solar panels"}"#
+
+    static func receptionist(environment: [String: String]) throws -> (any VoiceAgent, [String]) {
+        let loader = AgentFileLoader(directory: DeclarativeAgentTests.repositoryAgents, environment: environment)
+        let result = loader.load()
+        let definition = try #require(result.definitions.first { $0.name == "receptionist" })
+        let registry = AgentRegistry()
+        registry.register([definition], builtIns: BuiltInTools(transport: try CurlHTTPClient()), transport: try CurlHTTPClient())
+        return (try #require(registry.makeAgent(named: "receptionist")), result.warnings)
+    }
+
+    @Test func captureLeadPostsTheArgumentsWithTheHeaderAndNeverLogsIt() async throws {
+        let server = try ScriptedHTTPServer(responses: [.json(#"{"ok":true,"lead_id":"L-42"}"#)])
+        defer { server.stop() }
+        let token = "tok-live-0123456789abcdef"
+        let (agent, _) = try Self.receptionist(environment: ["LEAD_WEBHOOK_URL": server.baseURL.absoluteString + "/leads",
+                                                             "LEAD_WEBHOOK_TOKEN": token])
+        let logs = CapturingLogHandler.Store()
+        let context = ToolContext(agentName: "receptionist", logger: CapturingLogHandler.logger(logs))
+        let tool = try #require(agent.tools.first)
+        let output = try await tool.execute(arguments: try #require(JSONValue(parsing: Self.lead)), context: context)
+        #expect(output.resultText == #"{"ok":true,"lead_id":"L-42"}"#)
+        let request = try #require(server.requests.first)
+        #expect(request.method == "POST" && request.path == "/leads")
+        #expect(request.header("Authorization") == "Bearer \(token)")
+        #expect(request.header("Content-Type") == "application/json")
+        #expect(JSONValue(parsing: request.bodyText) == JSONValue(parsing: Self.lead))
+        #expect(!logs.lines.isEmpty)
+        #expect(!logs.lines.contains { $0.contains(token) })
+    }
+
+    @Test func getSendsTheArgumentsAsAQueryAndLongAnswersAreTruncated() async throws {
+        let server = try ScriptedHTTPServer(responses: [.json(String(repeating: "a", count: 5000))])
+        defer { server.stop() }
+        let tool = WebhookTool(definition: WebhookToolDefinition(
+            name: "lookupOrder", description: "Finds an order", url: server.baseURL.appendingPathComponent("orders"),
+            method: "GET"), transport: try CurlHTTPClient())
+        let output = try await tool.execute(arguments: .object(["id": .string("A 7"), "limit": .number(2)]),
+                                            context: ToolContext(agentName: "x", logger: Logger(label: "test")))
+        #expect(server.requests.first?.path == "/orders?id=A%207&limit=2")
+        #expect(output.resultText.count < 2100)
+        #expect(output.resultText.hasSuffix("(truncated)"))
+    }
+
+    @Test func anHTTPErrorIsAToolError() async throws {
+        let server = try ScriptedHTTPServer(responses: [.json(status: 500, #"{"error":"db down"}"#)])
+        defer { server.stop() }
+        let (agent, _) = try Self.receptionist(environment: ["LEAD_WEBHOOK_URL": server.baseURL.absoluteString])
+        let error = await #expect(throws: ToolError.self) {
+            try await agent.tools.first?.execute(arguments: try #require(JSONValue(parsing: Self.lead)),
+                                                 context: ToolContext(agentName: "r", logger: Logger(label: "test")))
+        }
+        #expect(error?.message.contains("HTTP 500") == true)
+    }
+
+    @Test func anUnsetURLLoadsWithAWarningAndTheToolSaysItIsUnavailable() async throws {
+        let (agent, warnings) = try Self.receptionist(environment: [:])
+        #expect(warnings.contains { $0.contains("LEAD_WEBHOOK_URL") })
+        let error = await #expect(throws: ToolError.self) {
+            try await agent.tools.first?.execute(arguments: .object([:]),
+                                                 context: ToolContext(agentName: "r", logger: Logger(label: "test")))
+        }
+        #expect(error?.message.contains("not set up") == true)
+    }
+}
