@@ -38,6 +38,9 @@ public final class DTLSTransport {
     /// One record's worth of plaintext; reused so reading application data allocates only the result.
     private var readBuffer = [UInt8](repeating: 0, count: 16_384)
 
+    /// Bytes an AES-GCM record adds beyond what OpenSSL 3.0 budgets for: explicit nonce plus tag.
+    static let aeadRecordOverhead = 24
+
     /// The largest application-data payload `send(_:)` accepts (one DTLS record, RFC 6347 §4.1).
     public static let maximumApplicationDataLength = 16_384
 
@@ -45,7 +48,7 @@ public final class DTLSTransport {
     ///   - role: `.client` sends the ClientHello on `start(now:)`.
     ///   - certificate: our certificate; its fingerprint must be in our SDP.
     ///   - remoteFingerprint: the peer's `a=fingerprint`; its algorithm is the one we hash with.
-    ///   - mtu: the largest datagram OpenSSL may write (handshake messages are fragmented to fit).
+    ///   - mtu: the largest datagram written, 280...65507 (handshake messages are fragmented to fit).
     ///   - handshakeTimeout: give up with `.failed(.timeout)` if not connected this long after start.
     ///   - srtpProfiles: offered in `use_srtp`, most preferred first; the server's order wins.
     ///   - initialRetransmitTimeout: the first retransmission interval (RFC 6347 suggests 1 s); at least 30 ms.
@@ -55,8 +58,8 @@ public final class DTLSTransport {
         handshakeTimeout: Duration = .seconds(30), srtpProfiles: [SRTPProfile] = SRTPProfile.defaultOffer,
         initialRetransmitTimeout: Duration = .seconds(1)
     ) throws(RTCError) {
-        guard (256...65_507).contains(mtu), !srtpProfiles.isEmpty else {
-            throw RTCError(.invalidState, "DTLS needs an MTU in 256...65507 and at least one SRTP profile")
+        guard (280...65_507).contains(mtu), !srtpProfiles.isEmpty else {
+            throw RTCError(.invalidState, "DTLS needs an MTU in 280...65507 and at least one SRTP profile")
         }
         // OpenSSL treats a timer with < 15 ms left as expired; a shorter interval would retransmit in a loop.
         let retransmitMicroseconds = max(30_000, min(60_000_000, Self.microseconds(initialRetransmitTimeout)))
@@ -88,7 +91,10 @@ public final class DTLSTransport {
         BIO_set_data(writeBIO, callbacks.opaquePointer)
         SSL_set_bio(ssl, readBIO, writeBIO)
         _ = SSL_set_options(ssl, steadfast_SSL_OP_NO_QUERY_MTU)
-        guard steadfast_SSL_set_mtu(ssl, mtu) == mtu else {
+        // OpenSSL 3.0 leaves an AEAD record's explicit nonce and tag (8 + 16 bytes) out when it sizes
+        // handshake fragments, so the encrypted Finished could overshoot; keep that much in reserve.
+        let recordMTU = mtu - Self.aeadRecordOverhead
+        guard steadfast_SSL_set_mtu(ssl, recordMTU) == recordMTU else {
             throw RTCError(.invalidState, "OpenSSL rejected MTU \(mtu)")
         }
         DTLS_set_timer_cb(ssl, dtlsRetransmitInterval)
@@ -172,8 +178,12 @@ public final class DTLSTransport {
 
     private func receive(_ datagram: [UInt8], now: ContinuousClock.Instant) {
         statistics.datagramsReceived += 1
+        guard Self.isPlausibleRecord(datagram) else {
+            statistics.datagramsDropped += 1
+            return
+        }
         if state == .idle { start(now: now) }
-        guard state == .handshaking || state == .connected, Self.isPlausibleRecord(datagram) else {
+        guard state == .handshaking || state == .connected else {
             statistics.datagramsDropped += 1
             return
         }

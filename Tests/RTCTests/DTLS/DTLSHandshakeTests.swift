@@ -38,6 +38,37 @@ struct DTLSHandshakeTests {
         #expect(link.clientDatagrams[0][13] == 1, "handshake type 1 = ClientHello")
     }
 
+    @Test func smallMTUFragmentsFlightsIntoSeveralDatagrams() throws {
+        let link = try DTLSLink(mtu: 300)
+        link.start()
+        #expect(link.isConnected)
+        #expect(link.serverDatagrams.allSatisfy { $0.count <= 300 })
+        #expect(link.clientDatagrams.allSatisfy { $0.count <= 300 }, "\(link.clientDatagrams.map { ($0.count, recordTypes(in: $0)) })")
+        // ServerHello, Certificate, ServerKeyExchange, CertificateRequest, ServerHelloDone do not fit in
+        // 300 bytes, so OpenSSL flushes the flight as several datagrams and each arrives separately.
+        #expect(link.serverDatagrams.count >= 3)
+        #expect(link.statistics(.server).datagramsSent == link.serverDatagrams.count)
+        #expect(link.statistics(.client).datagramsReceived == link.serverDatagrams.count)
+    }
+
+    @Test func timeoutsFollowTheCallersClock() throws {
+        let link = try DTLSLink()
+        let start = link.now
+        link.server.start(now: start)
+        #expect(link.server.pollOutput() == .timeout(start + .seconds(30)), "an idle server waits for the deadline")
+        link.client.start(now: start)
+        guard case .transmit = link.client.pollOutput() else {
+            Issue.record("the client's first output is its ClientHello")
+            return
+        }
+        guard case .timeout(let retransmit) = link.client.pollOutput() else {
+            Issue.record("then it waits for a retransmission")
+            return
+        }
+        #expect(retransmit <= start + DTLSLink.initialRetransmit)
+        #expect(link.client.pollOutput() == .timeout(retransmit), "polling again repeats the timeout")
+    }
+
     @Test(arguments: SRTPProfile.allCases)
     func negotiatesEachProfileWhenOnlyItIsOffered(_ profile: SRTPProfile) throws {
         let link = try DTLSLink(clientProfiles: [profile], serverProfiles: [profile])

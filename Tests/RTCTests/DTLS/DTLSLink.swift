@@ -24,7 +24,7 @@ final class DTLSLink {
     init(
         clientProfiles: [SRTPProfile] = SRTPProfile.defaultOffer,
         serverProfiles: [SRTPProfile] = SRTPProfile.defaultOffer,
-        handshakeTimeout: Duration = .seconds(30),
+        handshakeTimeout: Duration = .seconds(30), mtu: Int = 1200,
         clientExpects: DTLSFingerprint? = nil, serverExpects: DTLSFingerprint? = nil,
         clientExpectsAlgorithm: DTLSFingerprint.Algorithm = .sha256
     ) throws {
@@ -35,12 +35,12 @@ final class DTLSLink {
         client = try DTLSTransport(
             role: .client, certificate: clientCertificate,
             remoteFingerprint: clientExpects ?? serverFingerprint,
-            handshakeTimeout: handshakeTimeout, srtpProfiles: clientProfiles,
+            mtu: mtu, handshakeTimeout: handshakeTimeout, srtpProfiles: clientProfiles,
             initialRetransmitTimeout: Self.initialRetransmit)
         server = try DTLSTransport(
             role: .server, certificate: serverCertificate,
             remoteFingerprint: serverExpects ?? clientCertificate.fingerprint,
-            handshakeTimeout: handshakeTimeout, srtpProfiles: serverProfiles,
+            mtu: mtu, handshakeTimeout: handshakeTimeout, srtpProfiles: serverProfiles,
             initialRetransmitTimeout: Self.initialRetransmit)
         now = ContinuousClock.now
     }
@@ -89,6 +89,8 @@ final class DTLSLink {
     var hasFailed: Bool { client.state == .failed || server.state == .failed }
 
     func transport(_ role: DTLSRole) -> DTLSTransport { role == .client ? client : server }
+
+    func statistics(_ role: DTLSRole) -> DTLSTransport.Statistics { transport(role).statistics }
 
     func keyingMaterial(_ role: DTLSRole) -> SRTPKeyingMaterial? {
         for event in role == .client ? clientEvents : serverEvents {
