@@ -70,3 +70,6 @@ int steadfast_udp_receive_batch(int fd, void *buffer, size_t slot_size, unsigned
     }
     return received;
 }
+
+const uint64_t steadfast_SSL_OP_NO_RENEGOTIATION = SSL_OP_NO_RENEGOTIATION;
+const uint64_t steadfast_SSL_OP_NO_TICKET = SSL_OP_NO_TICKET;

@@ -80,4 +80,11 @@ int steadfast_udp_receive_batch(int fd, void *buffer, size_t slot_size, unsigned
                                 struct sockaddr_storage *addresses, socklen_t *address_lengths,
                                 unsigned *lengths, int *flags);
 
+/* ---------- DTLS transport (Sources/RTC/DTLS) ---------- */
+
+/// SSL_OP_NO_RENEGOTIATION (an SSL_OP_BIT macro): WebRTC peers never renegotiate DTLS, so refuse it.
+extern const uint64_t steadfast_SSL_OP_NO_RENEGOTIATION;
+/// SSL_OP_NO_TICKET (an SSL_OP_BIT macro): WebRTC never resumes DTLS sessions, so skip the ticket.
+extern const uint64_t steadfast_SSL_OP_NO_TICKET;
+
 #endif
