@@ -27,6 +27,8 @@ extension STUNMessage {
     }
 
     public var errorCode: (code: Int, reason: String)? {
-        attributes.lazy.compactMap { if case .errorCode(let code, let reason) = $0 { (code, reason) } else { nil } }.first
+        attributes.lazy.compactMap { attribute -> (code: Int, reason: String)? in
+            if case .errorCode(let code, let reason) = attribute { (code, reason) } else { nil }
+        }.first
     }
 }

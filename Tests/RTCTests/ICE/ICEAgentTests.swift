@@ -118,7 +118,8 @@ struct ICEAgentTests {
         let failedAt = try #require(network.events[0].last { $0.event == .connectionStateChanged(.failed) }?.at)
         // Consent was last refreshed at most one 6 s interval before the silence began.
         #expect(failedAt - silencedAt >= .seconds(24) && failedAt - silencedAt <= .seconds(31))
-        let disconnectedAt = try #require(network.events[0].last { $0.event == .connectionStateChanged(.disconnected) }?.at)
+        let disconnectedAt = try #require(
+            network.events[0].last { $0.event == .connectionStateChanged(.disconnected) }?.at)
         #expect(disconnectedAt < failedAt)
     }
 
@@ -148,7 +149,9 @@ struct ICEAgentTests {
         network.signal(from: 1, to: 0)
         let reselected = network.run(for: .seconds(5)) {
             (0..<2).allSatisfy { index in
-                network.events[index].dropFirst(mark[index]).contains { if case .selectedPairChanged = $0.event { true } else { false } }
+                network.events[index].dropFirst(mark[index]).contains {
+                    if case .selectedPairChanged = $0.event { true } else { false }
+                }
             } && Self.bothCompleted(network)
         }
         #expect(reselected)
@@ -179,7 +182,8 @@ struct ICEAgentTests {
         let network = VirtualNetwork()
         network.stunServers = [server]
         let publicA = Net.address("203.0.113.9", 61000)
-        network.add(ICEAgent(role: .controlling, configuration: configuration), host: Self.hostA, publicAddress: publicA)
+        network.add(
+            ICEAgent(role: .controlling, configuration: configuration), host: Self.hostA, publicAddress: publicA)
         #expect(network.run(for: .seconds(2)) { network.eventList(0).contains(.gatheringComplete) })
         let gathered = try #require(network.eventList(0).compactMap { event -> ICECandidate? in
             if case .localCandidateGathered(let candidate) = event { candidate } else { nil }

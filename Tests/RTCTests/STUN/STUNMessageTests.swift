@@ -139,7 +139,8 @@ struct STUNMessageTests {
                 bytes[index] = UInt8.random(in: 0...255, using: &generator)
             }
             if round % 3 == 0 {
-                bytes = (0..<Int.random(in: 0...120, using: &generator)).map { _ in UInt8.random(in: 0...255, using: &generator) }
+                let length = Int.random(in: 0...120, using: &generator)
+                bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) }
                 if bytes.count >= 8 { bytes[4...7] = [0x21, 0x12, 0xA4, 0x42] }
             }
             if let message = try? STUNMessage(parsing: bytes) {
