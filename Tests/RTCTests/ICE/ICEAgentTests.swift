@@ -192,6 +192,16 @@ struct ICEAgentTests {
         #expect(network.agents[0].localCandidates.count == 2)
     }
 
+    @Test func gatheringCompletesWhenTheStunServerNeverAnswers() {
+        var configuration = ICEConfiguration()
+        configuration.stunServers = [Net.address("198.51.100.1", 3478), Net.address("2001:db8::1", 3478)]
+        let network = VirtualNetwork()
+        network.add(ICEAgent(role: .controlling, configuration: configuration), host: Self.hostA)
+        #expect(network.run(for: .seconds(30)) { network.eventList(0).contains(.gatheringComplete) })
+        #expect(network.agents[0].localCandidates.map(\.kind) == [.host])
+        #expect(network.agents[0].transactions.isEmpty)
+    }
+
     @Test func unreachablePeerFailsAfterEndOfCandidates() {
         let network = Self.pair()
         network.silenced = [1]

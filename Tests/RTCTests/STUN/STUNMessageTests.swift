@@ -104,6 +104,19 @@ struct STUNMessageTests {
         #expect(!unsigned.hasFingerprint && !unsigned.hasValidFingerprint)
     }
 
+    /// RFC 8489 §14.5/§14.7: attributes after MESSAGE-INTEGRITY (except FINGERPRINT) and after
+    /// FINGERPRINT are ignored, so an on-path attacker cannot append unauthenticated data.
+    @Test func attributesAfterIntegrityAreIgnored() throws {
+        let key = Array("pw".utf8)
+        var bytes = try STUNMessage(messageClass: .request, attributes: [.username("a:b")]).encoded(integrityKey: key)
+        bytes += [0x00, 0x25, 0x00, 0x00]  // USE-CANDIDATE appended after MI
+        bytes[3] += 4
+        let message = try STUNMessage(parsing: bytes)
+        #expect(!message.useCandidate)
+        #expect(message.username == "a:b")
+        #expect(message.hasValidIntegrity(key: key))
+    }
+
     @Test func rejectsMalformedHeaders() {
         var noCookie = STUNVectors.request
         noCookie[4] = 0
