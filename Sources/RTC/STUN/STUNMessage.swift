@@ -12,6 +12,7 @@ public struct STUNMessage: Sendable {
     /// The only method ICE uses (RFC 8489 §18.2).
     public static let bindingMethod: UInt16 = 0x001
 
+    /// Request, indication, success or error response.
     public var messageClass: MessageClass
     /// 12-bit method number.
     public var method: UInt16
@@ -24,6 +25,7 @@ public struct STUNMessage: Sendable {
     private var integrityOffset: Int?
     private var fingerprintOffset: Int?
 
+    /// A message to send; a new request gets a fresh random transaction ID, a response copies the request's.
     public init(
         messageClass: MessageClass, method: UInt16 = STUNMessage.bindingMethod,
         transactionID: STUNTransactionID = .random(), attributes: [STUNAttribute] = []
