@@ -202,6 +202,22 @@ struct ICEAgentTests {
         #expect(network.agents[0].transactions.isEmpty)
     }
 
+    /// IPv6 end to end (XOR-MAPPED-ADDRESS with the transaction ID in the mask), beside an IPv4
+    /// host that must not be paired across families.
+    @Test func connectsOverIPv6WithoutCrossFamilyPairs() {
+        let network = VirtualNetwork()
+        let v6A = Net.address("2001:db8::a", 1000)
+        let v6B = Net.address("2001:db8::b", 2000)
+        network.add(ICEAgent(role: .controlling, tieBreaker: 1), host: v6A)
+        network.add(ICEAgent(role: .controlled, tieBreaker: 2), host: v6B)
+        network.agents[0].addLocalHostCandidate(Self.hostA)
+        network.signal(from: 0, to: 1)
+        network.signal(from: 1, to: 0)
+        #expect(network.run(for: .seconds(5)) { Self.bothCompleted(network) })
+        #expect(network.agents[0].selectedPair?.local == v6A && network.agents[0].selectedPair?.remote == v6B)
+        #expect(network.agents[1].pairs.keys.allSatisfy { $0.local.isIPv6 && $0.remote.isIPv6 })
+    }
+
     @Test func unreachablePeerFailsAfterEndOfCandidates() {
         let network = Self.pair()
         network.silenced = [1]
