@@ -69,11 +69,7 @@ extension ICEAgent {
                 continue
             }
             guard let deadline = transaction.deadline, now >= deadline else { continue }
-            if case .consent = transaction.purpose {
-                transactions[id] = nil  // RFC 7675: a fresh request per interval instead of retransmits
-                continue
-            }
-            if transaction.transmissions >= configuration.maxCheckTransmissions {
+            if transaction.transmissions >= maxTransmissions(of: transaction) {
                 transactions[id] = nil
                 transactionTimedOut(transaction)
                 continue
@@ -84,6 +80,13 @@ extension ICEAgent {
             transactions[id]?.deadline = now + timeout
             emit(.transmit(transaction.bytes, from: transaction.local, to: transaction.remote))
         }
+    }
+
+    /// Consent requests retransmit too (as libnice does), so one lost datagram does not cost a whole
+    /// 4–6 s interval; four sends span about 3.4 s and end before the next interval's fresh request.
+    private func maxTransmissions(of transaction: ICETransaction) -> Int {
+        if case .consent = transaction.purpose { return min(4, configuration.maxCheckTransmissions) }
+        return configuration.maxCheckTransmissions
     }
 
     private func transactionTimedOut(_ transaction: ICETransaction) {
@@ -101,7 +104,9 @@ extension ICEAgent {
     // MARK: - Responses
 
     /// A response to one of our requests (RFC 8445 §7.2.5).
-    func handleResponse(_ message: STUNMessage, from: TransportAddress, to: TransportAddress, now: ContinuousClock.Instant) {
+    func handleResponse(
+        _ message: STUNMessage, from: TransportAddress, to: TransportAddress, now: ContinuousClock.Instant
+    ) {
         guard let transaction = transactions[message.transactionID] else {
             statistics.unmatchedResponses += 1
             return

@@ -5,7 +5,8 @@ extension ICEAgent {
     func updateSelection(now: ContinuousClock.Instant) {
         // RFC 7675 §5.1: after consent is lost only an ICE restart may bring the session back.
         guard state != .failed else { return }
-        let nominated = pairs.values.filter { $0.nominated && $0.state == .succeeded }.max(by: { $0.priority < $1.priority })
+        let nominated = pairs.values.filter { $0.nominated && $0.state == .succeeded }
+            .max(by: { $0.priority < $1.priority })
         if let nominated {
             select(nominated.key, nominated: true, now: now)
         } else if selected == nil,
@@ -88,8 +89,8 @@ extension ICEAgent {
         guard let bytes = try? request.encoded(integrityKey: remote.integrityKey, fingerprint: true) else { return }
         transactions[request.transactionID] = ICETransaction(
             purpose: .consent(key), bytes: bytes, local: key.local, remote: key.remote,
-            integrityKey: remote.integrityKey, transmissions: 1, retransmitTimeout: configuration.consentTimeout,
-            deadline: now + configuration.consentTimeout)
+            integrityKey: remote.integrityKey, transmissions: 1,
+            retransmitTimeout: configuration.checkRetransmitTimeout, deadline: now + configuration.checkRetransmitTimeout)
         statistics.consentRequestsSent += 1
         emit(.transmit(bytes, from: key.local, to: key.remote))
     }

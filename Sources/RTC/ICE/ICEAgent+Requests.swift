@@ -1,6 +1,8 @@
 /// Incoming STUN: demultiplexing by class, and answering the peer's checks (RFC 8445 §7.3).
 extension ICEAgent {
-    func handleDatagram(_ bytes: [UInt8], from: TransportAddress, to: TransportAddress, now: ContinuousClock.Instant) {
+    func handleDatagram(
+        _ bytes: [UInt8], from: TransportAddress, to: TransportAddress, now: ContinuousClock.Instant
+    ) {
         guard let local = hostCandidates.first(where: { $0.address == to }) else {
             statistics.unknownLocalAddress += 1
             return
@@ -22,7 +24,9 @@ extension ICEAgent {
     }
 
     /// A binding request from the peer: authenticate, settle role conflicts, answer, then learn from it.
-    private func handleRequest(_ message: STUNMessage, from: TransportAddress, local: ICECandidate, now: ContinuousClock.Instant) {
+    private func handleRequest(
+        _ message: STUNMessage, from: TransportAddress, local: ICECandidate, now: ContinuousClock.Instant
+    ) {
         // RFC 8445 §7.3: USERNAME is "our ufrag:their ufrag", MESSAGE-INTEGRITY keyed with our password.
         // During an ICE restart the peer may still use the old generation: answer it (consent on the
         // old pair must keep working) but learn nothing from it.
@@ -31,7 +35,8 @@ extension ICEAgent {
             return
         }
         let current = authenticates(message, username: username, with: localCredentials)
-        let previous = !current && previousLocalCredentials.map { authenticates(message, username: username, with: $0) } == true
+        let previous = !current
+            && previousLocalCredentials.map { authenticates(message, username: username, with: $0) } == true
         guard current || previous else {
             statistics.unauthenticatedMessages += 1
             return
@@ -60,7 +65,7 @@ extension ICEAgent {
         // RFC 8445 §7.3.1.4 triggered check, unless the pair already works or a check is in flight.
         if let state = pairs[pairKey]?.state, state != .succeeded, state != .inProgress {
             pairs[pairKey]?.state = .waiting
-            triggeredChecks.append((pairKey, false))
+            if !triggeredChecks.contains(where: { $0.key == pairKey }) { triggeredChecks.append((pairKey, false)) }
         }
         // RFC 8445 §7.3.1.5: the controlling peer nominated this pair.
         if message.useCandidate, role == .controlled {
@@ -73,7 +78,8 @@ extension ICEAgent {
     }
 
     private func authenticates(_ message: STUNMessage, username: String, with credentials: ICECredentials) -> Bool {
-        username.hasPrefix(credentials.usernameFragment + ":") && message.hasValidIntegrity(key: credentials.integrityKey)
+        username.hasPrefix(credentials.usernameFragment + ":")
+            && message.hasValidIntegrity(key: credentials.integrityKey)
     }
 
     /// RFC 8445 §7.3.1.1. Returns a 487 response to send instead of answering, or nil to go on

@@ -43,6 +43,7 @@ public final class ICEAgent {
         public var requestsAnswered = 0
     }
 
+    /// Timers, STUN servers and lite mode, fixed for the agent's lifetime.
     public let configuration: ICEConfiguration
     /// 64-bit random value that settles role conflicts (RFC 8445 §7.3.1.1).
     public let tieBreaker: UInt64
@@ -160,6 +161,7 @@ public final class ICEAgent {
 
     /// Registers a local address the driver has bound a UDP socket to; returns its host candidate for SDP.
     /// Also starts server-reflexive gathering from it when `configuration.stunServers` has a server of its family.
+    /// Adding the same address twice returns the existing candidate.
     @discardableResult
     public func addLocalHostCandidate(_ address: TransportAddress) -> ICECandidate {
         if let existing = hostCandidates.first(where: { $0.address == address }) { return existing }

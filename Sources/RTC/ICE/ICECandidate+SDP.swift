@@ -18,9 +18,13 @@ extension ICECandidate {
         guard let transport = TransportProtocol(rawValue: fields[2].lowercased()) else {
             throw Self.malformed(sdpAttribute, "unknown transport \(fields[2])")
         }
-        guard let priority = UInt32(fields[3]), priority > 0 else { throw Self.malformed(sdpAttribute, "bad priority") }
+        guard let priority = UInt32(fields[3]), priority > 0 else {
+            throw Self.malformed(sdpAttribute, "bad priority")
+        }
         let address = try Self.address(host: fields[4], port: fields[5], line: sdpAttribute)
-        guard let kind = Kind(rawValue: fields[7]) else { throw Self.malformed(sdpAttribute, "unknown type \(fields[7])") }
+        guard let kind = Kind(rawValue: fields[7]) else {
+            throw Self.malformed(sdpAttribute, "unknown type \(fields[7])")
+        }
 
         var relatedHost: String?
         var relatedPort: String?

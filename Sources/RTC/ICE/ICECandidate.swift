@@ -14,10 +14,12 @@ public struct ICECandidate: Sendable, Hashable {
         }
     }
 
+    /// Only UDP candidates are paired; TCP ones parse (so a browser's SDP is accepted) and are ignored.
     public enum TransportProtocol: String, Sendable, Hashable {
         case udp, tcp
     }
 
+    /// Equal for candidates of the same type, base IP and server (RFC 8445 §5.1.1.3); drives freezing.
     public var foundation: String
     /// 1 = RTP; with rtcp-mux and BUNDLE, the only component in use.
     public var component: UInt16
@@ -28,6 +30,7 @@ public struct ICECandidate: Sendable, Hashable {
     /// The base or server address behind a reflexive/relayed candidate (`raddr`/`rport`).
     public var relatedAddress: TransportAddress?
 
+    /// A candidate from its parts; the agent builds its own, tests and SDP parsing use this.
     public init(
         foundation: String, component: UInt16 = 1, transport: TransportProtocol = .udp, priority: UInt32,
         address: TransportAddress, kind: Kind, relatedAddress: TransportAddress? = nil

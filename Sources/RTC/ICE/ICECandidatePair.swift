@@ -38,6 +38,7 @@ struct ICECandidatePair {
     mutating func updatePriority(role: ICERole) {
         let g = UInt64(role == .controlling ? local.priority : remote.priority)
         let d = UInt64(role == .controlling ? remote.priority : local.priority)
-        priority = (min(g, d) << 32) + 2 * max(g, d) + (g > d ? 1 : 0)
+        // Wrapping: a remote priority is peer data, and the RFC's 2^31 bound is not ours to trust.
+        priority = (min(g, d) << 32) &+ 2 &* max(g, d) &+ (g > d ? 1 : 0)
     }
 }

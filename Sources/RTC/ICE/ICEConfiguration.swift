@@ -24,5 +24,6 @@ public struct ICEConfiguration: Sendable {
     /// Run as an ice-lite agent (RFC 8445 §2.5): never send checks, only answer them, always controlled.
     public var isLite: Bool = false
 
+    /// The defaults above; change fields afterwards.
     public init() {}
 }

@@ -5,6 +5,7 @@ public struct ICECredentials: Sendable, Hashable {
     public let usernameFragment: String
     public let password: String
 
+    /// Credentials as signalled in SDP (`a=ice-ufrag`, `a=ice-pwd`).
     public init(usernameFragment: String, password: String) {
         self.usernameFragment = usernameFragment
         self.password = password

@@ -3,7 +3,7 @@ struct ICETransaction {
     enum Purpose {
         /// A connectivity check; `role` is what the request claimed, needed to handle a 487 (RFC 8445 §7.2.5.1).
         case check(ICEPairKey, useCandidate: Bool, role: ICERole)
-        /// A consent-freshness request on the selected pair (RFC 7675); never retransmitted.
+        /// A consent-freshness request on the selected pair (RFC 7675).
         case consent(ICEPairKey)
         /// A binding request to a STUN server to learn a server-reflexive address.
         case gather
@@ -18,6 +18,6 @@ struct ICETransaction {
     /// How often it has been sent; 0 means "send at the next timeout".
     var transmissions = 0
     var retransmitTimeout: Duration
-    /// When to retransmit, or for consent when to forget the transaction.
+    /// When to retransmit (or, after the last transmission, to give up).
     var deadline: ContinuousClock.Instant?
 }

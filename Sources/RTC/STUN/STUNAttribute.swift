@@ -126,15 +126,19 @@ public enum STUNAttribute: Equatable, Sendable {
         case .useCandidate:
             return (TypeCode.useCandidate, [])
         case .iceControlling(let tieBreaker):
-            return (TypeCode.iceControlling, UInt32(tieBreaker >> 32).bigEndianBytes + UInt32(tieBreaker & 0xFFFF_FFFF).bigEndianBytes)
+            return (TypeCode.iceControlling, Self.encodeTieBreaker(tieBreaker))
         case .iceControlled(let tieBreaker):
-            return (TypeCode.iceControlled, UInt32(tieBreaker >> 32).bigEndianBytes + UInt32(tieBreaker & 0xFFFF_FFFF).bigEndianBytes)
+            return (TypeCode.iceControlled, Self.encodeTieBreaker(tieBreaker))
         case .errorCode(let code, let reason):
             let clamped = min(max(code, 300), 699)
             return (TypeCode.errorCode, [0, 0, UInt8(clamped / 100), UInt8(clamped % 100)] + Array(reason.utf8))
         case .unknown(let type, let value):
             return (type, value)
         }
+    }
+
+    private static func encodeTieBreaker(_ value: UInt64) -> [UInt8] {
+        UInt32(value >> 32).bigEndianBytes + UInt32(value & 0xFFFF_FFFF).bigEndianBytes
     }
 
     private static func encodeAddress(_ address: TransportAddress, xorKey: [UInt8]?) -> [UInt8] {
@@ -159,7 +163,9 @@ extension UInt32 {
         self = value
     }
 
-    var bigEndianBytes: [UInt8] { [UInt8(self >> 24), UInt8((self >> 16) & 0xFF), UInt8((self >> 8) & 0xFF), UInt8(self & 0xFF)] }
+    var bigEndianBytes: [UInt8] {
+        [UInt8(self >> 24), UInt8((self >> 16) & 0xFF), UInt8((self >> 8) & 0xFF), UInt8(self & 0xFF)]
+    }
 }
 
 extension UInt16 {

@@ -1,4 +1,5 @@
 /// Typed look-ups of the attributes ICE reads, so callers need not pattern-match the list.
+/// Each returns the first occurrence; absence is nil (or false for the flag USE-CANDIDATE).
 extension STUNMessage {
     public var username: String? {
         attributes.lazy.compactMap { if case .username(let value) = $0 { value } else { nil } }.first
@@ -27,6 +28,8 @@ extension STUNMessage {
     }
 
     public var errorCode: (code: Int, reason: String)? {
-        attributes.lazy.compactMap { if case .errorCode(let code, let reason) = $0 { (code, reason) } else { nil } }.first
+        attributes.lazy.compactMap { attribute -> (code: Int, reason: String)? in
+            if case .errorCode(let code, let reason) = attribute { (code, reason) } else { nil }
+        }.first
     }
 }

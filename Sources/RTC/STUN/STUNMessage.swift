@@ -12,6 +12,7 @@ public struct STUNMessage: Sendable {
     /// The only method ICE uses (RFC 8489 §18.2).
     public static let bindingMethod: UInt16 = 0x001
 
+    /// Request, indication, success or error response.
     public var messageClass: MessageClass
     /// 12-bit method number.
     public var method: UInt16
@@ -24,6 +25,7 @@ public struct STUNMessage: Sendable {
     private var integrityOffset: Int?
     private var fingerprintOffset: Int?
 
+    /// A message to send; a new request gets a fresh random transaction ID, a response copies the request's.
     public init(
         messageClass: MessageClass, method: UInt16 = STUNMessage.bindingMethod,
         transactionID: STUNTransactionID = .random(), attributes: [STUNAttribute] = []
@@ -47,7 +49,9 @@ public struct STUNMessage: Sendable {
     public init(parsing bytes: [UInt8]) throws(RTCError) {
         guard bytes.count >= 20 else { throw Self.malformed("shorter than the 20-byte header") }
         guard bytes[0] & 0xC0 == 0 else { throw Self.malformed("top two bits of the type are not zero") }
-        guard UInt32(bigEndian: bytes, at: 4) == STUNAttribute.magicCookie else { throw Self.malformed("no magic cookie") }
+        guard UInt32(bigEndian: bytes, at: 4) == STUNAttribute.magicCookie else {
+            throw Self.malformed("no magic cookie")
+        }
         let length = Int(bytes[2]) << 8 | Int(bytes[3])
         guard length % 4 == 0 else { throw Self.malformed("length \(length) is not a multiple of 4") }
         guard 20 + length == bytes.count else { throw Self.malformed("length \(length) does not match the datagram") }
@@ -72,7 +76,9 @@ public struct STUNMessage: Sendable {
             let valueLength = Int(bytes[offset + 2]) << 8 | Int(bytes[offset + 3])
             let valueStart = offset + 4
             let padded = (valueLength + 3) & ~3
-            guard bytes.count - valueStart >= padded else { throw Self.malformed("attribute 0x\(String(type, radix: 16)) overruns the message") }
+            guard bytes.count - valueStart >= padded else {
+                throw Self.malformed("attribute 0x\(String(type, radix: 16)) overruns the message")
+            }
             let value = bytes[valueStart..<(valueStart + valueLength)]
 
             if fingerprintOffset != nil {

@@ -55,7 +55,8 @@ struct ICEAgentInputTests {
             agent.handle(.datagram(bytes, from: peer, to: to ?? host), now: now)
         }
         for _ in 0..<500 {
-            feed((0..<Int.random(in: 0...80, using: &generator)).map { _ in UInt8.random(in: 0...255, using: &generator) })
+            let length = Int.random(in: 0...80, using: &generator)
+            feed((0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) })
         }
         let good = try request(username: "locl:remt", key: local.password)
         for length in 0..<good.count { feed(Array(good.prefix(length))) }
@@ -122,6 +123,40 @@ struct ICEAgentInputTests {
                      now: ContinuousClock.now)
         #expect(loser.role == .controlled)
         #expect(try STUNMessage(parsing: try #require(drainTransmits(loser).first)).messageClass == .successResponse)
+    }
+
+    /// RFC 8445 §7.3.1.5: a USE-CANDIDATE that arrives before our own check of the pair succeeded
+    /// nominates the pair only once that triggered check succeeds.
+    @Test func earlyNominationWaitsForOurOwnCheck() throws {
+        let agent = makeAgent()
+        agent.setRemoteCredentials(remote)
+        let t0 = ContinuousClock.now
+        let nominating = STUNMessage(messageClass: .request, attributes: [
+            .username("locl:remt"), .priority(1_862_270_975), .iceControlling(77), .useCandidate,
+        ])
+        let bytes = try nominating.encoded(integrityKey: Array(local.password.utf8), fingerprint: true)
+        agent.handle(.datagram(bytes, from: peer, to: host), now: t0)
+        #expect(drainTransmits(agent).count == 1)  // the response
+        #expect(agent.selectedPair == nil)
+
+        agent.handle(.timeout, now: t0 + .milliseconds(1))
+        let check = try STUNMessage(parsing: try #require(drainTransmits(agent).first))
+        #expect(check.messageClass == .request && !check.useCandidate)
+        let success = STUNMessage(messageClass: .successResponse, transactionID: check.transactionID,
+                                  attributes: [.xorMappedAddress(host)])
+        let reply = try success.encoded(integrityKey: Array(remote.password.utf8), fingerprint: true)
+        agent.handle(.datagram(reply, from: peer, to: host), now: t0 + .milliseconds(20))
+        #expect(agent.selectedPair?.remote == peer)
+        #expect(agent.state == .completed)
+    }
+
+    @Test func pairPriorityFollowsRFC8445Formula() {
+        let local = ICECandidate(foundation: "1", priority: 2_130_706_431, address: host, kind: .host)
+        let remote = ICECandidate(foundation: "2", priority: 1_694_498_815, address: peer, kind: .srflx)
+        let controlling = ICECandidatePair(local: local, remote: remote, state: .waiting, role: .controlling)
+        #expect(controlling.priority == (UInt64(1_694_498_815) << 32) + 2 * 2_130_706_431 + 1)
+        let controlled = ICECandidatePair(local: local, remote: remote, state: .waiting, role: .controlled)
+        #expect(controlled.priority == (UInt64(1_694_498_815) << 32) + 2 * 2_130_706_431 + 0)
     }
 
     @Test func closedAgentIgnoresEverything() throws {

@@ -118,7 +118,8 @@ struct ICEAgentTests {
         let failedAt = try #require(network.events[0].last { $0.event == .connectionStateChanged(.failed) }?.at)
         // Consent was last refreshed at most one 6 s interval before the silence began.
         #expect(failedAt - silencedAt >= .seconds(24) && failedAt - silencedAt <= .seconds(31))
-        let disconnectedAt = try #require(network.events[0].last { $0.event == .connectionStateChanged(.disconnected) }?.at)
+        let disconnectedAt = try #require(
+            network.events[0].last { $0.event == .connectionStateChanged(.disconnected) }?.at)
         #expect(disconnectedAt < failedAt)
     }
 
@@ -148,7 +149,9 @@ struct ICEAgentTests {
         network.signal(from: 1, to: 0)
         let reselected = network.run(for: .seconds(5)) {
             (0..<2).allSatisfy { index in
-                network.events[index].dropFirst(mark[index]).contains { if case .selectedPairChanged = $0.event { true } else { false } }
+                network.events[index].dropFirst(mark[index]).contains {
+                    if case .selectedPairChanged = $0.event { true } else { false }
+                }
             } && Self.bothCompleted(network)
         }
         #expect(reselected)
@@ -179,13 +182,40 @@ struct ICEAgentTests {
         let network = VirtualNetwork()
         network.stunServers = [server]
         let publicA = Net.address("203.0.113.9", 61000)
-        network.add(ICEAgent(role: .controlling, configuration: configuration), host: Self.hostA, publicAddress: publicA)
+        network.add(
+            ICEAgent(role: .controlling, configuration: configuration), host: Self.hostA, publicAddress: publicA)
         #expect(network.run(for: .seconds(2)) { network.eventList(0).contains(.gatheringComplete) })
         let gathered = try #require(network.eventList(0).compactMap { event -> ICECandidate? in
             if case .localCandidateGathered(let candidate) = event { candidate } else { nil }
         }.first)
         #expect(gathered.kind == .srflx && gathered.address == publicA && gathered.relatedAddress == Self.hostA)
         #expect(network.agents[0].localCandidates.count == 2)
+    }
+
+    @Test func gatheringCompletesWhenTheStunServerNeverAnswers() {
+        var configuration = ICEConfiguration()
+        configuration.stunServers = [Net.address("198.51.100.1", 3478), Net.address("2001:db8::1", 3478)]
+        let network = VirtualNetwork()
+        network.add(ICEAgent(role: .controlling, configuration: configuration), host: Self.hostA)
+        #expect(network.run(for: .seconds(30)) { network.eventList(0).contains(.gatheringComplete) })
+        #expect(network.agents[0].localCandidates.map(\.kind) == [.host])
+        #expect(network.agents[0].transactions.isEmpty)
+    }
+
+    /// IPv6 end to end (XOR-MAPPED-ADDRESS with the transaction ID in the mask), beside an IPv4
+    /// host that must not be paired across families.
+    @Test func connectsOverIPv6WithoutCrossFamilyPairs() {
+        let network = VirtualNetwork()
+        let v6A = Net.address("2001:db8::a", 1000)
+        let v6B = Net.address("2001:db8::b", 2000)
+        network.add(ICEAgent(role: .controlling, tieBreaker: 1), host: v6A)
+        network.add(ICEAgent(role: .controlled, tieBreaker: 2), host: v6B)
+        network.agents[0].addLocalHostCandidate(Self.hostA)
+        network.signal(from: 0, to: 1)
+        network.signal(from: 1, to: 0)
+        #expect(network.run(for: .seconds(5)) { Self.bothCompleted(network) })
+        #expect(network.agents[0].selectedPair?.local == v6A && network.agents[0].selectedPair?.remote == v6B)
+        #expect(network.agents[1].pairs.keys.allSatisfy { $0.local.isIPv6 && $0.remote.isIPv6 })
     }
 
     @Test func unreachablePeerFailsAfterEndOfCandidates() {

@@ -4,7 +4,8 @@ import Testing
 @Suite("ICE candidates and credentials")
 struct ICECandidateTests {
     @Test(arguments: [
-        "candidate:842163049 1 udp 1677729535 203.0.113.7 46154 typ srflx raddr 10.0.0.2 rport 46154 generation 0 ufrag sXx8 network-cost 999",
+        "candidate:842163049 1 udp 1677729535 203.0.113.7 46154 typ srflx raddr 10.0.0.2 rport 46154"
+            + " generation 0 ufrag sXx8 network-cost 999",
         "a=candidate:842163049 1 UDP 1677729535 203.0.113.7 46154 typ srflx raddr 10.0.0.2 rport 46154",
         "842163049 1 udp 1677729535 203.0.113.7 46154 typ srflx raddr 10.0.0.2 rport 46154",
     ])

@@ -104,6 +104,19 @@ struct STUNMessageTests {
         #expect(!unsigned.hasFingerprint && !unsigned.hasValidFingerprint)
     }
 
+    /// RFC 8489 §14.5/§14.7: attributes after MESSAGE-INTEGRITY (except FINGERPRINT) and after
+    /// FINGERPRINT are ignored, so an on-path attacker cannot append unauthenticated data.
+    @Test func attributesAfterIntegrityAreIgnored() throws {
+        let key = Array("pw".utf8)
+        var bytes = try STUNMessage(messageClass: .request, attributes: [.username("a:b")]).encoded(integrityKey: key)
+        bytes += [0x00, 0x25, 0x00, 0x00]  // USE-CANDIDATE appended after MI
+        bytes[3] += 4
+        let message = try STUNMessage(parsing: bytes)
+        #expect(!message.useCandidate)
+        #expect(message.username == "a:b")
+        #expect(message.hasValidIntegrity(key: key))
+    }
+
     @Test func rejectsMalformedHeaders() {
         var noCookie = STUNVectors.request
         noCookie[4] = 0
@@ -139,7 +152,8 @@ struct STUNMessageTests {
                 bytes[index] = UInt8.random(in: 0...255, using: &generator)
             }
             if round % 3 == 0 {
-                bytes = (0..<Int.random(in: 0...120, using: &generator)).map { _ in UInt8.random(in: 0...255, using: &generator) }
+                let length = Int.random(in: 0...120, using: &generator)
+                bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) }
                 if bytes.count >= 8 { bytes[4...7] = [0x21, 0x12, 0xA4, 0x42] }
             }
             if let message = try? STUNMessage(parsing: bytes) {
