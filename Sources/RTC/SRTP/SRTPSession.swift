@@ -42,7 +42,7 @@ public final class SRTPSession {
     ///   - role: our DTLS role, which decides which half of the keys protects what we send.
     /// - Throws: `RTCError(.crypto)` when libsrtp cannot be initialised or rejects the policy.
     public init(keyingMaterial: SRTPKeyingMaterial, role: DTLSRole) throws(RTCError) {
-        guard SRTPLibrary.isInitialized else { throw RTCError(.crypto, "srtp_init failed") }
+        guard SRTPLibrary.initialize() else { throw RTCError(.crypto, "srtp_init failed") }
         let profile = keyingMaterial.profile
         let outbound = try Self.makeContext(
             profile: profile, keyAndSalt: keyingMaterial.sendingKeyAndSalt(for: role), direction: ssrc_any_outbound)
