@@ -54,7 +54,7 @@ public struct DTLSFingerprint: Sendable, Hashable, CustomStringConvertible {
     /// The hash name and the hex digits are case-insensitive (RFC 8122 §5).
     /// - Throws: `RTCError(.malformedSDP)` for an unknown hash, bad hex or a wrong digest length.
     public init(sdpValue: String) throws(RTCError) {
-        let parts = sdpValue.split(whereSeparator: { $0 == " " || $0 == "\t" })
+        let parts = sdpValue.split(whereSeparator: \.isWhitespace)
         guard parts.count == 2 else {
             throw RTCError(.malformedSDP, "fingerprint must be '<hash> <hex>', got \(parts.count) fields")
         }

@@ -29,6 +29,7 @@ struct DTLSCertificateTests {
         let parsed = try DTLSFingerprint(sdpValue: upper)
         #expect(parsed == certificate.fingerprint)
         #expect(try DTLSFingerprint(sdpValue: "SHA-256 " + certificate.fingerprint.hexDigest.lowercased()) == parsed)
+        #expect(try DTLSFingerprint(sdpValue: upper + "\r\n") == parsed, "a line ending left by the SDP splitter")
         let sha1 = try DTLSFingerprint(sdpValue: "sha-1 " + Array(repeating: "0A", count: 20).joined(separator: ":"))
         #expect(sha1.algorithm == .sha1)
         #expect(sha1.digest == [UInt8](repeating: 10, count: 20))

@@ -109,6 +109,14 @@ struct DTLSHandshakeTests {
         #expect(throws: RTCError.self) { try link.client.send(Array(repeating: 0, count: 16_385)) }
     }
 
+    @Test func aServerStartsOnItsFirstDatagram() throws {
+        let link = try DTLSLink()
+        #expect(link.server.state == .idle)
+        link.client.start(now: link.now)
+        link.exchange()
+        #expect(link.isConnected)
+    }
+
     @Test func closeNotifyReachesThePeer() throws {
         let link = try DTLSLink()
         link.start()
@@ -120,5 +128,9 @@ struct DTLSHandshakeTests {
         #expect(link.server.state == .closed)
         #expect(link.client.pollOutput() == nil)
         #expect(throws: RTCError.self) { try link.server.send([1]) }
+        let dropped = link.server.statistics.datagramsDropped
+        link.server.handle(.datagram(link.clientDatagrams[0]), now: link.now)
+        #expect(link.server.statistics.datagramsDropped == dropped + 1, "datagrams after the end are counted")
+        #expect(link.server.pollOutput() == nil)
     }
 }
