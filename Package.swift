@@ -108,7 +108,7 @@ let package = Package(
         .testTarget(name: "TransportTests", dependencies: ["Transport", "TestSupport"]),
         .testTarget(name: "AgentsTests", dependencies: ["Agents", "Providers", "Transport", "TestSupport"]),
         .testTarget(name: "AudioTests", dependencies: ["Audio", "TestSupport"]),
-        .testTarget(name: "RTCTests", dependencies: ["RTC", "OpenSSLCrypto", "TestSupport"]),
+        .testTarget(name: "RTCTests", dependencies: ["RTC", "Audio", "OpenSSLCrypto", "TestSupport"]),
         .testTarget(
             name: "ProvidersTests",
             dependencies: ["Providers", "Transport", "TestSupport", .product(name: "Logging", package: "swift-log")]),

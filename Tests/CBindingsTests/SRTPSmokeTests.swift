@@ -3,7 +3,10 @@ import Testing
 
 /// srtp_init, then one RTP packet protected by a sender session and recovered by a receiver.
 @Test func srtpProtectsAndUnprotectsOnePacket() throws {
-    #expect(srtp_init() == srtp_err_status_ok)
+    // libsrtp 2.5 initializes once per process; a second call (RTC's SRTPSession may have run first
+    // in this test process) answers bad_param, which still means "ready".
+    let status = srtp_init()
+    #expect(status == srtp_err_status_ok || status == srtp_err_status_bad_param)
     var key = [UInt8](0..<30)  // 16-byte AES key + 14-byte salt
 
     func makeSession(_ direction: srtp_ssrc_type_t) throws -> srtp_t {

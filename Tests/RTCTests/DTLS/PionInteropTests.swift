@@ -47,7 +47,7 @@ struct PionInteropTests {
     private func runExchange(binary: String, ourRole: DTLSRole, ourProfiles: [SRTPProfile], theirProfiles: String)
         throws
     {
-        let socket = try #require(LoopbackUDPSocket())
+        let socket = try #require(PionTestUDPSocket())
         let certificate = try DTLSCertificate()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)

@@ -3,7 +3,7 @@ import Glibc
 #endif
 
 /// A UDP socket on 127.0.0.1 for interop tests: the sans-IO transport's bytes on a real wire.
-final class LoopbackUDPSocket {
+final class PionTestUDPSocket {
     private let descriptor: Int32
     let port: UInt16
     private var peer = sockaddr_in()
