@@ -3,7 +3,7 @@ public struct RTCPReportBlock: Sendable, Equatable {
     public static let byteLength = 24
 
     public var ssrc: UInt32
-    /// Packets lost since the previous report ÷ expected, as a fixed-point fraction with the point at the left (×256).
+    /// Packets lost since the previous report ÷ expected, fixed point with the binary point at the left (×256).
     public var fractionLost: UInt8
     /// 24-bit signed; duplicates can make it negative. Clamped to −8388608…8388607 on the wire.
     public var cumulativeLost: Int32

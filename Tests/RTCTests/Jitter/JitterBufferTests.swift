@@ -6,7 +6,9 @@ import Testing
 struct JitterBufferTests {
     let t0 = ContinuousClock.now
 
-    static func payload(_ sequence: UInt16) -> [UInt8] { [UInt8(truncatingIfNeeded: sequence >> 8), UInt8(truncatingIfNeeded: sequence), 0xF0] }
+    static func payload(_ sequence: UInt16) -> [UInt8] {
+        [UInt8(truncatingIfNeeded: sequence >> 8), UInt8(truncatingIfNeeded: sequence), 0xF0]
+    }
 
     struct Arrival {
         var at: Duration
@@ -55,7 +57,8 @@ struct JitterBufferTests {
         var expected: [JitterBuffer.Output] = []
         for index in 0..<10 {
             let sequence = UInt16(100 + index)
-            expected.append(.frame(payload: Self.payload(sequence)[...], sequenceNumber: sequence, timestamp: UInt32(index * 960)))
+            expected.append(
+                .frame(payload: Self.payload(sequence)[...], sequenceNumber: sequence, timestamp: UInt32(index * 960)))
         }
         #expect(outputs.map(\.1) == expected)
         #expect(buffer.counters.received == 10 && buffer.counters.lost == 0)
@@ -192,7 +195,9 @@ struct JitterBufferDriftTests {
     let t0 = ContinuousClock.now
 
     /// Sends `count` 20 ms frames with the sender's frame spacing `spacing` (our clock), pops every 20 ms.
-    func simulate(spacing: Duration, count: Int, jitter: ClosedRange<Int> = 10_000...15_000) -> (buffer: JitterBuffer, outputs: [JitterBuffer.Output], maximumBuffered: Int, underruns: Int) {
+    func simulate(spacing: Duration, count: Int, jitter: ClosedRange<Int> = 10_000...15_000)
+        -> (buffer: JitterBuffer, outputs: [JitterBuffer.Output], maximumBuffered: Int, underruns: Int)
+    {
         var generator = SplitMix64(seed: 99)
         var buffer = JitterBuffer()
         var outputs: [JitterBuffer.Output] = []
