@@ -7,6 +7,9 @@
 /// slot comes due without its packet, `pop` reports `.missing` and hands over the next packet's payload
 /// if it is already here, so the Opus decoder can recover the frame from in-band FEC instead of PLC.
 ///
+/// A sender clock slower than ours shows up as an occasional `nil` tick; a faster one is caught up by
+/// dropping frames once playout lags more than `maximumDelay` (`counters.discarded`).
+///
 /// Payloads are copied into per-slot buffers reserved up front, so steady-state inserts do not allocate.
 /// A payload handed out by `pop` is a slice of such a buffer: use it before the next `insert`, or it is
 /// copied on write.
