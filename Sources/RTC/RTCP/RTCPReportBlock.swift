@@ -29,6 +29,18 @@ public struct RTCPReportBlock: Sendable, Equatable {
         self.delaySinceLastSenderReport = delaySinceLastSenderReport
     }
 
+    /// Round-trip time to the reporter (RFC 3550 §6.4.1): arrival − LSR − DLSR, all in 1/65536 s.
+    ///
+    /// `arrival` is our NTP clock when this report arrived; nil when the peer has no SR from us yet
+    /// or the result would be negative (clock steps, a bogus report).
+    public func roundTripTime(arrival: NTPTimestamp) -> Duration? {
+        guard lastSenderReport != 0 else { return nil }
+        let sinceLastSenderReport = arrival.middle32 &- lastSenderReport
+        guard sinceLastSenderReport >= delaySinceLastSenderReport else { return nil }
+        let units = Int64(sinceLastSenderReport - delaySinceLastSenderReport)
+        return .nanoseconds(units * 1_000_000_000 / 65536)
+    }
+
     init(parsing bytes: ArraySlice<UInt8>, at index: Int) {
         ssrc = RTPWire.read32(bytes, index)
         fractionLost = bytes[index + 4]
