@@ -13,7 +13,8 @@ struct RTCPBackToBackTests {
             configuration: .init(localSSRC: 0xA, cname: "a"), ntpReference: ntpAtStart, now: t0, seed: 1)
         var receiver = RTCPScheduler(
             configuration: .init(localSSRC: 0xB, cname: "b"), ntpReference: ntpAtStart, now: t0, seed: 2)
-        var packetizer = OpusRTPPacketizer(ssrc: 0xA, payloadType: 111, initialSequenceNumber: 65_530, initialTimestamp: 0)
+        var packetizer = OpusRTPPacketizer(
+            ssrc: 0xA, payloadType: 111, initialSequenceNumber: 65_530, initialTimestamp: 0)
         let oneWay = Duration.milliseconds(30)
         var reportToSender: [UInt8]?
         var senderReportSent = false
