@@ -7,6 +7,9 @@
 /// slot comes due without its packet, `pop` reports `.missing` and hands over the next packet's payload
 /// if it is already here, so the Opus decoder can recover the frame from in-band FEC instead of PLC.
 ///
+/// A sender clock slower than ours shows up as an occasional `nil` tick; a faster one is caught up by
+/// dropping frames once playout lags more than `maximumDelay` (`counters.discarded`).
+///
 /// Payloads are copied into per-slot buffers reserved up front, so steady-state inserts do not allocate.
 /// A payload handed out by `pop` is a slice of such a buffer: use it before the next `insert`, or it is
 /// copied on write.
@@ -80,6 +83,8 @@ public struct JitterBuffer: Sendable {
         public var concealed = 0
         /// Flushes because of an SSRC change or a sequence jump.
         public var resets = 0
+        /// Frames dropped unplayed to catch up when the sender's clock runs faster than ours.
+        public var discarded = 0
 
         public init() {}
     }
@@ -170,6 +175,7 @@ public struct JitterBuffer: Sendable {
     /// for the delay, or buffer empty — play silence or PLC without advancing).
     public mutating func pop(now: ContinuousClock.Instant) -> Output? {
         guard let anchor = anchorArrival else { return nil }
+        catchUpIfLagging(now: now, anchor: anchor)
         let slot = Int(nextSequence) & mask
         if slotSequence[slot] == nextSequence {
             guard now >= playoutTime(of: slotTimestamp[slot], anchor: anchor) else { return nil }
@@ -195,6 +201,21 @@ public struct JitterBuffer: Sendable {
     }
 
     // MARK: - Internals
+
+    /// A sender clock faster than ours makes frames arrive faster than the ticks drain them; once the
+    /// oldest is more than `maximumDelay` overdue (and newer ones wait), drop it rather than lag forever.
+    private mutating func catchUpIfLagging(now: ContinuousClock.Instant, anchor: ContinuousClock.Instant) {
+        while true {
+            let slot = Int(nextSequence) & mask
+            guard slotSequence[slot] == nextSequence,
+                now - playoutTime(of: slotTimestamp[slot], anchor: anchor) > configuration.maximumDelay,
+                nearestBuffered(after: nextSequence) != nil
+            else { return }
+            slotSequence[slot] = -1
+            counters.discarded += 1
+            advance(played: true)
+        }
+    }
 
     /// Extended sequence numbers start here so a stream can be reordered backwards without going negative.
     private static let sequenceOrigin: Int64 = 1 << 20
@@ -268,9 +289,14 @@ public struct JitterBuffer: Sendable {
 
     /// Updates the anchor (fastest packet) and the jitter estimate, then re-derives the target delay.
     private mutating func measure(_ extended: Int64, timestamp: UInt32, now: ContinuousClock.Instant) {
-        if let anchorArrival, now < anchorArrival + mediaDuration(from: anchorTimestamp, to: timestamp) {
-            self.anchorArrival = now
-            anchorTimestamp = timestamp
+        if let anchorArrival {
+            let expected = anchorArrival + mediaDuration(from: anchorTimestamp, to: timestamp)
+            // A sender clock slower than ours needs no correction here: its frames come due later
+            // than our ticks, and `pop` simply returns nil (an underrun tick) now and then.
+            if now < expected {
+                self.anchorArrival = now
+                anchorTimestamp = timestamp
+            }
         }
         if let lastArrival, extended > lastArrivalSequence {
             // RFC 3550 A.8 in wall-clock units: D = arrival spacing − media spacing; J += (|D| − J) / 16.

@@ -19,7 +19,8 @@ public struct NTPTimestamp: Sendable, Equatable, Comparable {
     public init(unixSeconds: Double) {
         let ntp = unixSeconds + 2_208_988_800
         let whole = ntp.rounded(.down)
-        self.init(seconds: UInt32(truncatingIfNeeded: Int64(whole)), fraction: UInt32((ntp - whole) * 4_294_967_296))
+        let fraction = min((ntp - whole) * 4_294_967_296, 4_294_967_295)
+        self.init(seconds: UInt32(truncatingIfNeeded: Int64(whole)), fraction: UInt32(fraction))
     }
 
     public var raw: UInt64 { UInt64(seconds) << 32 | UInt64(fraction) }

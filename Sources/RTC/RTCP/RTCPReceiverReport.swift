@@ -17,7 +17,8 @@ public struct RTCPReceiverReport: Sendable, Equatable {
     /// Appends the RR (at most 31 report blocks).
     public func serialize(into buffer: inout [UInt8]) {
         let blocks = reportBlocks.prefix(31)
-        let start = RTCPCommonHeader.begin(&buffer, count: UInt8(blocks.count), packetType: RTCPPacketType.receiverReport)
+        let start = RTCPCommonHeader.begin(
+            &buffer, count: UInt8(blocks.count), packetType: RTCPPacketType.receiverReport)
         RTPWire.append32(&buffer, ssrc)
         for block in blocks { block.serialize(into: &buffer) }
         RTCPCommonHeader.finish(&buffer, start: start)

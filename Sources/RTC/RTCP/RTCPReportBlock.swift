@@ -3,7 +3,7 @@ public struct RTCPReportBlock: Sendable, Equatable {
     public static let byteLength = 24
 
     public var ssrc: UInt32
-    /// Packets lost since the previous report ÷ expected, as a fixed-point fraction with the point at the left (×256).
+    /// Packets lost since the previous report ÷ expected, fixed point with the binary point at the left (×256).
     public var fractionLost: UInt8
     /// 24-bit signed; duplicates can make it negative. Clamped to −8388608…8388607 on the wire.
     public var cumulativeLost: Int32
@@ -27,6 +27,18 @@ public struct RTCPReportBlock: Sendable, Equatable {
         self.jitter = jitter
         self.lastSenderReport = lastSenderReport
         self.delaySinceLastSenderReport = delaySinceLastSenderReport
+    }
+
+    /// Round-trip time to the reporter (RFC 3550 §6.4.1): arrival − LSR − DLSR, all in 1/65536 s.
+    ///
+    /// `arrival` is our NTP clock when this report arrived; nil when the peer has no SR from us yet
+    /// or the result would be negative (clock steps, a bogus report).
+    public func roundTripTime(arrival: NTPTimestamp) -> Duration? {
+        guard lastSenderReport != 0 else { return nil }
+        let sinceLastSenderReport = arrival.middle32 &- lastSenderReport
+        guard sinceLastSenderReport >= delaySinceLastSenderReport else { return nil }
+        let units = Int64(sinceLastSenderReport - delaySinceLastSenderReport)
+        return .nanoseconds(units * 1_000_000_000 / 65536)
     }
 
     init(parsing bytes: ArraySlice<UInt8>, at index: Int) {

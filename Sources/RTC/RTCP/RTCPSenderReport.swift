@@ -24,7 +24,8 @@ public struct RTCPSenderReport: Sendable, Equatable {
     init(parsing bytes: ArraySlice<UInt8>, header: RTCPCommonHeader, at index: Int, end: Int) throws(RTCError) {
         guard end - index >= 28 else { throw RTPWire.malformed("RTCP SR truncated") }
         ssrc = RTPWire.read32(bytes, index + 4)
-        ntpTimestamp = NTPTimestamp(seconds: RTPWire.read32(bytes, index + 8), fraction: RTPWire.read32(bytes, index + 12))
+        ntpTimestamp = NTPTimestamp(
+            seconds: RTPWire.read32(bytes, index + 8), fraction: RTPWire.read32(bytes, index + 12))
         rtpTimestamp = RTPWire.read32(bytes, index + 16)
         packetCount = RTPWire.read32(bytes, index + 20)
         octetCount = RTPWire.read32(bytes, index + 24)

@@ -31,7 +31,9 @@ public struct RTCPSourceDescription: Sendable, Equatable {
                     throw RTPWire.malformed("RTCP SDES item truncated")
                 }
                 let length = Int(bytes[index + 1])
-                if type == 1 { chunk.cname = String(decoding: bytes[(index + 2)..<(index + 2 + length)], as: UTF8.self) }
+                if type == 1 {
+                    chunk.cname = String(decoding: bytes[(index + 2)..<(index + 2 + length)], as: UTF8.self)
+                }
                 index += 2 + length
             }
             index += 1
@@ -44,7 +46,8 @@ public struct RTCPSourceDescription: Sendable, Equatable {
 
     public func serialize(into buffer: inout [UInt8]) {
         let written = chunks.prefix(31)
-        let start = RTCPCommonHeader.begin(&buffer, count: UInt8(written.count), packetType: RTCPPacketType.sourceDescription)
+        let start = RTCPCommonHeader.begin(
+            &buffer, count: UInt8(written.count), packetType: RTCPPacketType.sourceDescription)
         for chunk in written {
             RTPWire.append32(&buffer, chunk.ssrc)
             if let cname = chunk.cname {

@@ -88,7 +88,8 @@ public struct RTPReceiveStatistics: Sendable {
         expectedPrior = expected
         receivedPrior = packetsReceived
         let lostInterval = expectedInterval - receivedInterval
-        let fraction = expectedInterval == 0 || lostInterval <= 0 ? 0 : UInt8(min(255, (lostInterval << 8) / expectedInterval))
+        let fraction =
+            expectedInterval == 0 || lostInterval <= 0 ? 0 : UInt8(min(255, (lostInterval << 8) / expectedInterval))
         var delay: UInt32 = 0
         if let arrival = lastSenderReportArrival {
             delay = Self.units65536(of: now - arrival)

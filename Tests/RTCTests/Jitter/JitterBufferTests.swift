@@ -6,7 +6,9 @@ import Testing
 struct JitterBufferTests {
     let t0 = ContinuousClock.now
 
-    static func payload(_ sequence: UInt16) -> [UInt8] { [UInt8(truncatingIfNeeded: sequence >> 8), UInt8(truncatingIfNeeded: sequence), 0xF0] }
+    static func payload(_ sequence: UInt16) -> [UInt8] {
+        [UInt8(truncatingIfNeeded: sequence >> 8), UInt8(truncatingIfNeeded: sequence), 0xF0]
+    }
 
     struct Arrival {
         var at: Duration
@@ -55,7 +57,8 @@ struct JitterBufferTests {
         var expected: [JitterBuffer.Output] = []
         for index in 0..<10 {
             let sequence = UInt16(100 + index)
-            expected.append(.frame(payload: Self.payload(sequence)[...], sequenceNumber: sequence, timestamp: UInt32(index * 960)))
+            expected.append(
+                .frame(payload: Self.payload(sequence)[...], sequenceNumber: sequence, timestamp: UInt32(index * 960)))
         }
         #expect(outputs.map(\.1) == expected)
         #expect(buffer.counters.received == 10 && buffer.counters.lost == 0)
@@ -116,6 +119,8 @@ struct JitterBufferTests {
                 }
             }
         }
+        #expect(duplicates > 0 && !late.isEmpty && lost.count > 10)
+        #expect(outputs.contains { if case .missing(_, .some) = $0 { true } else { false } })
         #expect(missing == lost.union(late))
         #expect(frames.count == count - lost.count - late.count)
         #expect(buffer.counters.lost == lost.count + late.count)
@@ -182,5 +187,63 @@ struct JitterBufferTests {
         #expect(buffer.pop(now: t0 + .milliseconds(60)) == .frame(payload: [5], sequenceNumber: 5, timestamp: 0))
         #expect(buffer.pop(now: t0 + .milliseconds(80)) == .frame(payload: [6], sequenceNumber: 6, timestamp: 960))
         #expect(buffer.pop(now: t0 + .milliseconds(100)) == nil)
+    }
+}
+
+@Suite("JitterBuffer clock drift")
+struct JitterBufferDriftTests {
+    let t0 = ContinuousClock.now
+
+    /// Sends `count` 20 ms frames with the sender's frame spacing `spacing` (our clock), pops every 20 ms.
+    func simulate(spacing: Duration, count: Int, jitter: ClosedRange<Int> = 10_000...15_000)
+        -> (buffer: JitterBuffer, outputs: [JitterBuffer.Output], maximumBuffered: Int, underruns: Int)
+    {
+        var generator = SplitMix64(seed: 99)
+        var buffer = JitterBuffer()
+        var outputs: [JitterBuffer.Output] = []
+        var sent = 0
+        var maximumBuffered = 0
+        var underruns = 0
+        var pendingArrival: (ContinuousClock.Instant, Int)?
+        for tick in 0..<(count + count / 50 + 50) {
+            let now = t0 + .milliseconds(20 * tick)
+            while sent < count {
+                let arrival = pendingArrival
+                    ?? (t0 + spacing * sent + .microseconds(Int.random(in: jitter, using: &generator)), sent)
+                guard arrival.0 <= now else {
+                    pendingArrival = arrival
+                    break
+                }
+                pendingArrival = nil
+                buffer.insert(
+                    ssrc: 1, sequenceNumber: UInt16(truncatingIfNeeded: arrival.1), timestamp: UInt32(arrival.1 * 960),
+                    payload: [1], now: arrival.0)
+                sent += 1
+            }
+            maximumBuffered = max(maximumBuffered, buffer.bufferedCount)
+            if let output = buffer.pop(now: now) {
+                outputs.append(output)
+            } else if !outputs.isEmpty && outputs.count < count {
+                underruns += 1  // a tick with nothing to play in the middle of the stream
+            }
+        }
+        return (buffer, outputs, maximumBuffered, underruns)
+    }
+
+    @Test func slowSenderClockNeverTurnsPacketsLate() {
+        // 0.1 % slow: 60 ms over the run, with 25 ms of network jitter on top.
+        let result = simulate(spacing: .microseconds(20_020), count: 3000, jitter: 10_000...35_000)
+        #expect(result.buffer.counters.late == 0)
+        #expect(result.buffer.counters.lost == 0)
+        #expect(result.outputs.count == 3000)
+        #expect(result.underruns <= 6)  // 3 frames of drift, each absorbed by one empty tick
+    }
+
+    @Test func fastSenderClockIsCaughtUpByDroppingFrames() {
+        let result = simulate(spacing: .microseconds(19_900), count: 3000)  // 0.5 % fast: 300 ms over the run
+        #expect(result.buffer.counters.discarded > 0)
+        #expect(result.buffer.counters.late == 0 && result.buffer.counters.resets == 0)
+        #expect(result.maximumBuffered <= 12)
+        #expect(result.outputs.count + result.buffer.counters.discarded + result.buffer.bufferedCount == 3000)
     }
 }

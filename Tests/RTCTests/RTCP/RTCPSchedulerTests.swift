@@ -74,7 +74,10 @@ struct RTCPSchedulerTests {
             Issue.record("expected a report")
             return
         }
-        #expect(try RTCPPacket.parseCompound(next).first.map { if case .receiverReport = $0 { true } else { false } } == true)
+        let isReceiverReport = try RTCPPacket.parseCompound(next).first.map {
+            if case .receiverReport = $0 { true } else { false }
+        }
+        #expect(isReceiverReport == true)
     }
 
     @Test func senderReportsFeedLSRAndByeDropsTheSource() {

@@ -63,7 +63,9 @@ struct RTPPacketTests {
         ]
         let packet = try RTPPacket(parsing: bytes)
         let elements = Array(packet.header.extensions)
-        #expect(elements == [RTPHeaderExtensionElement(id: 200, data: []), RTPHeaderExtensionElement(id: 3, data: [0x61, 0x62, 0x63])])
+        #expect(elements == [
+            RTPHeaderExtensionElement(id: 200, data: []), RTPHeaderExtensionElement(id: 3, data: [0x61, 0x62, 0x63]),
+        ])
         #expect(packet.payload.isEmpty)
     }
 
@@ -80,7 +82,8 @@ struct RTPPacketTests {
             #require(RTPHeaderExtensionElement.absoluteCaptureTime(capture, using: map)),
         ]
         let extensions = try RTPHeaderExtensions(elements: elements, form: form)
-        let header = RTPHeader(payloadType: 111, sequenceNumber: 65535, timestamp: 1, ssrc: 7, csrcs: [9], extensions: extensions)
+        let header = RTPHeader(
+            payloadType: 111, sequenceNumber: 65535, timestamp: 1, ssrc: 7, csrcs: [9], extensions: extensions)
         let original = RTPPacket(header: header, payload: [1, 2, 3, 4, 5], paddingLength: 3)
         let bytes = try original.serialized()
         #expect(bytes.count % 4 == 0)
@@ -96,7 +99,8 @@ struct RTPPacketTests {
         #expect(throws: RTCError.self) {
             try RTPHeaderExtensions(elements: [RTPHeaderExtensionElement(id: 15, data: [1])], form: .oneByte)
         }
-        #expect(RTPHeaderExtensionForm.fitting([RTPHeaderExtensionElement(id: 1, data: Array(repeating: 0, count: 17))]) == .twoByte)
+        let long = RTPHeaderExtensionElement(id: 1, data: Array(repeating: 0, count: 17))
+        #expect(RTPHeaderExtensionForm.fitting([long]) == .twoByte)
     }
 
     @Test func serializesIntoAReservedBufferByAppending() throws {
