@@ -97,6 +97,8 @@ struct VoiceActivityDetectorTests {
                         "\(kind) \(snr) dB: onset \(onset) not found among \(starts)")
             }
             #expect(ends.count == starts.count && ends.count >= 2, "\(kind) \(snr) dB: ends \(ends), starts \(starts)")
+            let durations = result.events.compactMap { if case .speechEnded(_, let length) = $0 { length } else { nil } }
+            #expect(durations.allSatisfy { $0 > .milliseconds(500) && $0 < .seconds(5) }, "\(kind) \(snr) dB: \(durations)")
             #expect(starts.count <= 4, "\(kind) \(snr) dB: fragmented into \(starts.count) segments")
             #expect(frameLevel.precision > 0.8 && frameLevel.recall > 0.5, "\(kind) \(snr) dB: \(frameLevel)")
         }
