@@ -274,3 +274,31 @@ extension JSEPSession {
         return try copy.createAnswer(to: offer).description
     }
 }
+
+@Suite("JSEP offer edge cases")
+struct JSEPOfferEdgeCaseTests {
+    @Test func repeatedOfferBeforeAnswerKeepsItsMLines() throws {
+        var alice = JSEPSessionTests.session("A")
+        alice.addTransceiver(sending: JSEPSessionTests.trackA)
+        let first = alice.createOffer()
+        let second = alice.createOffer()
+        #expect(second.media.map(\.mid) == first.media.map(\.mid))
+        #expect(second.origin.sessionVersion == first.origin.sessionVersion + 1)
+        alice.rollbackLocalOffer()
+        #expect(alice.createOffer().media.map(\.mid) == ["0"])
+    }
+
+    @Test func answerRejectingOurLineStopsItsTransceiver() throws {
+        var alice = JSEPSessionTests.session("A")
+        var bob = JSEPSessionTests.session("B")
+        let rejectedTransceiver = alice.addTransceiver(sending: JSEPSessionTests.trackA)
+        var answer = try bob.createAnswer(to: alice.createOffer()).description
+        answer.media[0].port = 0
+        let negotiated = try alice.applyRemoteAnswer(answer)
+        #expect(negotiated.media[0].rejected && negotiated.bundleMids.isEmpty)
+        let next = alice.addTransceiver(sending: JSEPSessionTests.trackA)
+        #expect(next != rejectedTransceiver)
+        let reoffer = alice.createOffer()
+        #expect(reoffer.media.count == 1 && reoffer.media[0].mid == "1" && reoffer.media[0].port == 9)
+    }
+}

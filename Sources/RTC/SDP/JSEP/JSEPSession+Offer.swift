@@ -9,8 +9,12 @@ extension JSEPSession {
                 plan[index].rejected = true
             }
         }
-        for index in transceivers.indices where transceivers[index].mid == nil && !transceivers[index].stopped {
-            let mid = nextMid(avoiding: plan)
+        // Transceivers without an m-line yet; one may already hold a mid from an unanswered offer.
+        for index in transceivers.indices where !transceivers[index].stopped {
+            let id = transceivers[index].id
+            guard !plan.contains(where: { $0.transceiver == id }) else { continue }
+            let mid = transceivers[index].mid.flatMap { mid in plan.contains { $0.mid == mid } ? nil : mid }
+                ?? nextMid(avoiding: plan)
             transceivers[index].mid = mid
             let slot = Slot(mid: mid, kind: .audio, proto: "UDP/TLS/RTP/SAVPF", formats: ["111"],
                             transceiver: transceivers[index].id, rejected: false)
@@ -50,7 +54,12 @@ extension JSEPSession {
         }
         for index in plan.indices where !plan[index].rejected {
             let section = answer.media[index]
-            if section.isRejected || section.kind != .audio { plan[index].rejected = true }
+            guard section.isRejected || section.kind != .audio else { continue }
+            // A rejected m-section stops its transceiver (RFC 8829 §5.10); the line can be recycled.
+            plan[index].rejected = true
+            if let id = plan[index].transceiver, let local = transceivers.firstIndex(where: { $0.id == id }) {
+                transceivers[local].stopped = true
+            }
         }
         guard let transport = plan.indices.first(where: { !plan[$0].rejected }) else {
             pendingOfferSlots = nil
