@@ -302,3 +302,42 @@ struct JSEPOfferEdgeCaseTests {
         #expect(reoffer.media.count == 1 && reoffer.media[0].mid == "1" && reoffer.media[0].port == 9)
     }
 }
+
+@Suite("JSEP against captured peer answers")
+struct JSEPPeerAnswerTests {
+    /// The offerer whose offer pion and aiortc answered (fixtures `*AnswerToOurOffer`).
+    static func interopOfferer() -> JSEPSession {
+        var alice = JSEPSessionTests.session("A")
+        alice.configuration.fingerprints = [DTLSFingerprint(
+            algorithm: "sha-256", value: Array(repeating: "AB", count: 32).joined(separator: ":"))]
+        alice.configuration.icePassword = "abcdefghijklmnopqrstuvwx"
+        alice.configuration.iceUsernameFragment = "abcd"
+        alice.addTransceiver(sending: JSEPSessionTests.trackA)
+        alice.addTransceiver(sending: nil)
+        return alice
+    }
+
+    @Test func pionAnswerMakesUsDTLSServer() throws {
+        var alice = Self.interopOfferer()
+        _ = alice.createOffer()
+        let session = try alice.applyRemoteAnswer(SessionDescription(parsing: SDPFixtures.pionAnswerToOurOffer))
+        #expect(session.dtlsRole == .server && session.isICEControlling && !session.remoteICELite)
+        #expect(session.remoteICEUsernameFragment == "rpVVvkHqaTTcJNLG")
+        #expect(session.remoteFingerprint?.value.hasPrefix("55:A0") == true, "pion's session-level fingerprint")
+        #expect(session.remoteCandidates.count == 2)
+        #expect(session.media.map(\.direction) == [.sendonly, .recvonly])
+        #expect(session.media.map(\.opusPayloadType) == [111, 111])
+    }
+
+    @Test func aiortcAnswerCarriesItsTrack() throws {
+        var alice = Self.interopOfferer()
+        _ = alice.createOffer()
+        let session = try alice.applyRemoteAnswer(SessionDescription(parsing: SDPFixtures.aiortcAnswerToOurOffer))
+        #expect(session.dtlsRole == .server)
+        #expect(session.media.map(\.direction) == [.sendrecv, .inactive])
+        #expect(session.media[0].remoteSSRCs == [1148098163])
+        #expect(session.media[0].remoteMSID?.trackID == "c03fac9c-1ae9-44ff-87a6-7947d0ffe0fd")
+        #expect(session.media[0].extensionIDs == [RTPHeaderExtensionURI.mid: 1, RTPHeaderExtensionURI.audioLevel: 2])
+        #expect(session.remoteFingerprints.count == 3)
+    }
+}

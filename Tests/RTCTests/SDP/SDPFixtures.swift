@@ -273,8 +273,94 @@ enum SDPFixtures {
 
         """)
 
+    /// Answers from the real peers to `JSEPSessionTests.interopOfferer()`'s offer (sendrecv + recvonly
+    /// audio): pion v3.1.56 (`pionpeer --role answer`) and aiortc 1.16.0 with one track.
+    static let pionAnswerToOurOffer = crlf("""
+        v=0
+        o=- 6039023746981340247 1795317250 IN IP4 0.0.0.0
+        s=-
+        t=0 0
+        a=fingerprint:sha-256 55:A0:A2:19:BC:F6:6F:DC:2E:0F:9F:B2:64:48:7F:F4:A4:11:2E:BA:BB:F5:6D:40:C5:FA:57:A8:F0:DD:DE:CE
+        a=group:BUNDLE 0 1
+        m=audio 9 UDP/TLS/RTP/SAVPF 111
+        c=IN IP4 0.0.0.0
+        a=setup:active
+        a=mid:0
+        a=ice-ufrag:rpVVvkHqaTTcJNLG
+        a=ice-pwd:bkkRyWCxCkJRcsMWnrqvjEudlYGpNJgh
+        a=rtcp-mux
+        a=rtcp-rsize
+        a=rtpmap:111 opus/48000/2
+        a=fmtp:111 minptime=10;useinbandfec=1
+        a=recvonly
+        a=candidate:2878742611 1 udp 2130706431 127.0.0.1 34939 typ host
+        a=candidate:2878742611 2 udp 2130706431 127.0.0.1 34939 typ host
+        a=end-of-candidates
+        m=audio 9 UDP/TLS/RTP/SAVPF 111
+        c=IN IP4 0.0.0.0
+        a=setup:active
+        a=mid:1
+        a=ice-ufrag:rpVVvkHqaTTcJNLG
+        a=ice-pwd:bkkRyWCxCkJRcsMWnrqvjEudlYGpNJgh
+        a=rtcp-mux
+        a=rtcp-rsize
+        a=rtpmap:111 opus/48000/2
+        a=fmtp:111 minptime=10;useinbandfec=1
+        a=sendonly
+
+        """)
+
+    static let aiortcAnswerToOurOffer = crlf("""
+        v=0
+        o=- 4004306049 4004306049 IN IP4 0.0.0.0
+        s=-
+        t=0 0
+        a=group:BUNDLE 0 1
+        a=msid-semantic:WMS *
+        m=audio 51457 UDP/TLS/RTP/SAVPF 111
+        c=IN IP4 127.0.0.1
+        a=sendrecv
+        a=extmap:1 urn:ietf:params:rtp-hdrext:sdes:mid
+        a=extmap:2 urn:ietf:params:rtp-hdrext:ssrc-audio-level
+        a=mid:0
+        a=msid:25deee1c-5090-4094-b907-a80835a3bbf4 c03fac9c-1ae9-44ff-87a6-7947d0ffe0fd
+        a=rtcp:9 IN IP4 0.0.0.0
+        a=rtcp-mux
+        a=ssrc:1148098163 cname:df6b8e49-85af-443e-82c8-f5c66fefc33a
+        a=rtpmap:111 opus/48000/2
+        a=candidate:16572de626da4e5384a0ce2d0d93678a 1 udp 2130706431 127.0.0.1 51457 typ host
+        a=end-of-candidates
+        a=ice-ufrag:pgCT
+        a=ice-pwd:oKKSpzdBxO6nRMf2sH9yNQ
+        a=fingerprint:sha-256 5F:5E:97:35:17:D3:D5:E8:07:28:A3:FE:5A:45:8D:40:37:96:6E:9E:6C:8D:DB:DB:67:C8:B2:71:14:77:7E:7A
+        a=fingerprint:sha-384 B2:53:79:B1:D7:65:DB:7C:0B:7A:FC:6A:82:6A:73:49:4C:4A:54:A8:B5:09:0D:C7:9C:35:F3:C7:13:7A:9C:03:71:5D:41:B5:39:86:C2:40:10:44:9B:5C:ED:7C:9F:AA
+        a=fingerprint:sha-512 CD:02:BA:C0:12:4E:E5:58:88:FD:6A:82:8F:75:55:00:8E:E3:6A:82:4A:44:4C:93:E1:FA:EF:7B:B1:AE:E4:73:35:8C:96:61:13:5F:B9:CE:78:10:97:88:FC:37:31:1A:A6:EF:71:B0:84:40:FA:8A:EE:ED:D1:39:87:EA:6B:E5
+        a=setup:active
+        m=audio 51457 UDP/TLS/RTP/SAVPF 111
+        c=IN IP4 127.0.0.1
+        a=inactive
+        a=extmap:1 urn:ietf:params:rtp-hdrext:sdes:mid
+        a=extmap:2 urn:ietf:params:rtp-hdrext:ssrc-audio-level
+        a=mid:1
+        a=msid:25deee1c-5090-4094-b907-a80835a3bbf4 6df75eb5-93bf-41ed-828c-e72be8f11d16
+        a=rtcp:9 IN IP4 0.0.0.0
+        a=rtcp-mux
+        a=ssrc:60105477 cname:df6b8e49-85af-443e-82c8-f5c66fefc33a
+        a=rtpmap:111 opus/48000/2
+        a=candidate:16572de626da4e5384a0ce2d0d93678a 1 udp 2130706431 127.0.0.1 51457 typ host
+        a=end-of-candidates
+        a=ice-ufrag:pgCT
+        a=ice-pwd:oKKSpzdBxO6nRMf2sH9yNQ
+        a=fingerprint:sha-256 5F:5E:97:35:17:D3:D5:E8:07:28:A3:FE:5A:45:8D:40:37:96:6E:9E:6C:8D:DB:DB:67:C8:B2:71:14:77:7E:7A
+        a=fingerprint:sha-384 B2:53:79:B1:D7:65:DB:7C:0B:7A:FC:6A:82:6A:73:49:4C:4A:54:A8:B5:09:0D:C7:9C:35:F3:C7:13:7A:9C:03:71:5D:41:B5:39:86:C2:40:10:44:9B:5C:ED:7C:9F:AA
+        a=fingerprint:sha-512 CD:02:BA:C0:12:4E:E5:58:88:FD:6A:82:8F:75:55:00:8E:E3:6A:82:4A:44:4C:93:E1:FA:EF:7B:B1:AE:E4:73:35:8C:96:61:13:5F:B9:CE:78:10:97:88:FC:37:31:1A:A6:EF:71:B0:84:40:FA:8A:EE:ED:D1:39:87:EA:6B:E5
+        a=setup:active
+
+        """)
+
     static let all: [(name: String, sdp: String)] = [
         ("aiortc offer", aiortcOffer), ("aiortc answer", aiortcAnswer), ("pion lite offer", pionLiteOffer),
         ("LiveKit subscriber offer", liveKitSubscriberOffer), ("Chrome offer", chromeOffer),
+        ("pion answer", pionAnswerToOurOffer), ("aiortc answer to ours", aiortcAnswerToOurOffer),
     ]
 }
