@@ -57,7 +57,10 @@ let package = Package(
             exclude: ["Generated/README.md"]),
         .target(
             name: "Audio",
-            dependencies: ["COpus", "CShims", "CSpeexDSP"]),
+            dependencies: ["COpus", "CShims", "CSpeexDSP"],
+            // Optimized even in debug builds: the VAD's FFT runs 100 times a second per session, and
+            // unoptimized it would make every debug run and the test suite crawl.
+            swiftSettings: [.unsafeFlags(["-O"])]),
         .target(
             name: "RTC",
             dependencies: ["COpenSSL", "CSRTP", "CShims", "OpenSSLCrypto", .product(name: "Logging", package: "swift-log")]),

@@ -1,8 +1,9 @@
 import Audio
 import Foundation
 import Testing
+import TestSupport
 
-@Suite("Voice activity detector")
+@Suite("Voice activity detector", .serialized)
 struct VoiceActivityDetectorTests {
     enum Noise: String, CaseIterable, Sendable { case white, pink, hum }
 
@@ -83,7 +84,7 @@ struct VoiceActivityDetectorTests {
             let noiseRMS = scene.activeRMS / pow(10, snr / 20)
             let noise = Self.noise(kind, count: scene.clean.count, rms: noiseRMS, seed: UInt64(snr), rate: rate)
             let mixed = zip(scene.clean, noise).map { $0 + $1 }
-            let result = try Self.run(mixed, rate: rate)
+            let result = try await offThePool { try Self.run(mixed, rate: rate) }
             let starts = result.events.compactMap { if case .speechStarted(let at) = $0 { at } else { nil } }
             let ends = result.events.compactMap { if case .speechEnded(let at, _) = $0 { at } else { nil } }
             let frameLevel = Self.accuracy(result.decisions, labels: scene.labels)
@@ -105,25 +106,26 @@ struct VoiceActivityDetectorTests {
     }
 
     @Test(arguments: Noise.allCases)
-    func loudSteadyNoiseAloneIsNeverSpeech(kind: Noise) throws {
+    func loudSteadyNoiseAloneIsNeverSpeech(kind: Noise) async throws {
         for rate in [48_000, 16_000] {
             // −16 dBFS RMS: louder than most speech recordings.
-            let result = try Self.run(Self.noise(kind, count: rate * 8, rms: 0.16, rate: rate), rate: rate)
+            let result = try await offThePool { try Self.run(Self.noise(kind, count: rate * 8, rms: 0.16, rate: rate), rate: rate) }
             #expect(result.events.isEmpty, "\(kind) at \(rate) Hz: \(result.events)")
         }
     }
 
-    @Test func noiseThatStartsMidStreamIsAbsorbed() throws {
+    @Test func noiseThatStartsMidStreamIsAbsorbed() async throws {
         // Silence, then a fan switches on: a brief false start is tolerable, staying in speech is not.
         let samples = [Float](repeating: 0, count: 48_000) + Self.noise(.pink, count: 48_000 * 8, rms: 0.1)
-        let result = try Self.run(samples, rate: 48_000)
+        let result = try await offThePool { try Self.run(samples, rate: 48_000) }
         #expect(result.speaking.suffix(150).allSatisfy { !$0 }, "still 'speaking' 5 s after the noise began")
     }
 
     @Test func tenMillisecondFramesGiveTheSameEvents() async throws {
         let scene = try await Self.scene(rate: 16_000)
-        let twenty = try Self.run(scene.clean, rate: 16_000, frameMilliseconds: 20).events
-        let ten = try Self.run(scene.clean, rate: 16_000, frameMilliseconds: 10).events
+        let clean = scene.clean
+        let twenty = try await offThePool { try Self.run(clean, rate: 16_000, frameMilliseconds: 20).events }
+        let ten = try await offThePool { try Self.run(clean, rate: 16_000, frameMilliseconds: 10).events }
         #expect(ten == twenty)
         #expect(twenty.count >= 4)
     }

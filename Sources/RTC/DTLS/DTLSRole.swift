@@ -2,7 +2,7 @@
 ///
 /// With `a=setup`, the answerer usually picks `active` and becomes the client. The role also decides
 /// which half of the SRTP keying material protects outgoing media, and must not change on renegotiation.
-public enum DTLSRole: Sendable, Hashable {
+public enum DTLSRole: String, Sendable, Hashable {
     case client
     case server
 }

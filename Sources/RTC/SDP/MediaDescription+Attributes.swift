@@ -26,7 +26,7 @@ extension MediaDescription {
     public var msids: [MediaStreamID] { parsed("msid", MediaStreamID.init(sdpValue:)) }
     public var ssrcAttributes: [SSRCAttribute] { parsed("ssrc", SSRCAttribute.init(sdpValue:)) }
     public var ssrcGroups: [SSRCGroup] { parsed("ssrc-group", SSRCGroup.init(sdpValue:)) }
-    public var fingerprints: [DTLSFingerprint] { parsed("fingerprint", DTLSFingerprint.init(sdpValue:)) }
+    public var fingerprints: [SDPFingerprint] { parsed("fingerprint", SDPFingerprint.init(sdpValue:)) }
     public var setup: DTLSSetup? { parsed("setup", DTLSSetup.init(sdpValue:)).first }
 
     public func rtpMap(payloadType: UInt8) -> RTPMap? { rtpMaps.first { $0.payloadType == payloadType } }

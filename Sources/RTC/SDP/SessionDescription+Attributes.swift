@@ -12,8 +12,8 @@ extension SessionDescription {
     /// True when the author is an ICE-lite agent (RFC 8445 §2.5): then the other side must control.
     public var isICELite: Bool { attributes.contains(named: "ice-lite") || media.contains { $0.iceLite } }
 
-    public var fingerprints: [DTLSFingerprint] {
-        attributes.values(named: "fingerprint").compactMap { value in try? DTLSFingerprint(sdpValue: value) }
+    public var fingerprints: [SDPFingerprint] {
+        attributes.values(named: "fingerprint").compactMap { value in try? SDPFingerprint(sdpValue: value) }
     }
 
     public func mediaIndex(mid: String) -> Int? { media.firstIndex { $0.mid == mid } }
@@ -29,8 +29,8 @@ extension SessionDescription {
         effectiveValues("ice-options", index).flatMap { SDPValueParsing.fields($0).map(String.init) }
     }
 
-    public func fingerprints(forMediaAt index: Int) -> [DTLSFingerprint] {
-        effectiveValues("fingerprint", index).compactMap { value in try? DTLSFingerprint(sdpValue: value) }
+    public func fingerprints(forMediaAt index: Int) -> [SDPFingerprint] {
+        effectiveValues("fingerprint", index).compactMap { value in try? SDPFingerprint(sdpValue: value) }
     }
 
     public func setup(forMediaAt index: Int) -> DTLSSetup? {

@@ -126,7 +126,7 @@ private struct SDPDocumentParser {
         case "msid": _ = try MediaStreamID(sdpValue: value)
         case "ssrc": _ = try SSRCAttribute(sdpValue: value)
         case "ssrc-group": _ = try SSRCGroup(sdpValue: value)
-        case "fingerprint": _ = try DTLSFingerprint(sdpValue: value)
+        case "fingerprint": _ = try SDPFingerprint(sdpValue: value)
         case "setup": _ = try DTLSSetup(sdpValue: value)
         case "group": _ = try SDPGroup(sdpValue: value)
         case "mid", "ice-ufrag", "ice-pwd", "candidate":

@@ -7,7 +7,7 @@ struct JSEPSessionTests {
     static func session(_ name: String, transportCC: Bool = false) -> JSEPSession {
         JSEPSession(configuration: .init(
             iceUsernameFragment: "uf\(name)", icePassword: "password-\(name)-0123456789abcdef",
-            fingerprints: [DTLSFingerprint(algorithm: "sha-256", value: name == "A" ? "AA:01" : "BB:02")],
+            fingerprints: [SDPFingerprint(algorithm: "sha-256", value: name == "A" ? "AA:01" : "BB:02")],
             candidates: ["candidate:1 1 udp 2130706431 127.0.0.1 5000 typ host"], endOfCandidates: true,
             cname: "cname-\(name)", sessionID: name == "A" ? "111" : "222", enableTransportCC: transportCC))
     }
@@ -47,7 +47,7 @@ struct JSEPSessionTests {
         #expect(answerText.media[0].setup == .active)
         #expect(answer.session.dtlsRole == .client && !answer.session.isICEControlling)
         #expect(answer.session.remoteICEUsernameFragment == "ufA")
-        #expect(answer.session.remoteFingerprint == DTLSFingerprint(algorithm: "sha-256", value: "AA:01"))
+        #expect(answer.session.remoteFingerprint == SDPFingerprint(algorithm: "sha-256", value: "AA:01"))
         #expect(answer.session.media[0].remoteSSRCs == [1111])
         #expect(answer.session.media[0].remoteMSID == MediaStreamID(streamID: "stream-a", trackID: "TR_a"))
         #expect(answer.session.media[0].direction == .sendrecv)
@@ -308,7 +308,7 @@ struct JSEPPeerAnswerTests {
     /// The offerer whose offer pion and aiortc answered (fixtures `*AnswerToOurOffer`).
     static func interopOfferer() -> JSEPSession {
         var alice = JSEPSessionTests.session("A")
-        alice.configuration.fingerprints = [DTLSFingerprint(
+        alice.configuration.fingerprints = [SDPFingerprint(
             algorithm: "sha-256", value: Array(repeating: "AB", count: 32).joined(separator: ":"))]
         alice.configuration.icePassword = "abcdefghijklmnopqrstuvwx"
         alice.configuration.iceUsernameFragment = "abcd"

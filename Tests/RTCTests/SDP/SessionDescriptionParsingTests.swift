@@ -40,7 +40,7 @@ struct SessionDescriptionParsingTests {
         let sdp = try SessionDescription(parsing: SDPFixtures.pionLiteOffer)
         #expect(sdp.isICELite)
         #expect(sdp.media[0].fingerprints.isEmpty)
-        #expect(sdp.fingerprints(forMediaAt: 0) == [DTLSFingerprint(
+        #expect(sdp.fingerprints(forMediaAt: 0) == [SDPFingerprint(
             algorithm: "sha-256",
             value: "E2:E8:FB:FD:B8:D2:76:38:71:0A:2A:35:E0:86:72:B6:EF:79:30:82:08:F9:DC:EA:17:C6:7C:FE:05:4D:16:54")])
         #expect(sdp.iceUsernameFragment(forMediaAt: 0) == "XyoMDRaRMWDgjGYr")

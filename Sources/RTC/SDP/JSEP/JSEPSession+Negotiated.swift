@@ -6,7 +6,7 @@ extension JSEPSession {
         var ufrag = "", password = ""
         var candidates: [String] = []
         var endOfCandidates = false
-        var fingerprints: [DTLSFingerprint] = []
+        var fingerprints: [SDPFingerprint] = []
         if let transport {
             guard let remoteUfrag = remote.iceUsernameFragment(forMediaAt: transport),
                 let remotePassword = remote.icePassword(forMediaAt: transport)

@@ -7,7 +7,7 @@ public struct JSEPSession: Sendable {
     public struct Configuration: Sendable, Hashable {
         public var iceUsernameFragment: String
         public var icePassword: String
-        public var fingerprints: [DTLSFingerprint]
+        public var fingerprints: [SDPFingerprint]
         /// Candidates known when the description is made (with or without the `candidate:` prefix).
         public var candidates: [String]
         public var endOfCandidates: Bool
@@ -17,7 +17,7 @@ public struct JSEPSession: Sendable {
         public var enableTransportCC: Bool
 
         public init(
-            iceUsernameFragment: String, icePassword: String, fingerprints: [DTLSFingerprint],
+            iceUsernameFragment: String, icePassword: String, fingerprints: [SDPFingerprint],
             candidates: [String] = [], endOfCandidates: Bool = false, cname: String, sessionID: String,
             enableTransportCC: Bool = false
         ) {

@@ -1,8 +1,3 @@
-/// Our DTLS role after negotiation (RFC 5763 §5): the client sends the ClientHello.
-public enum DTLSRole: String, Sendable, Hashable {
-    case client, server
-}
-
 /// What one completed offer/answer exchange decided: everything the ICE, DTLS and RTP layers need.
 public struct NegotiatedSession: Sendable, Hashable {
     public var remoteICEUsernameFragment: String
@@ -13,7 +8,7 @@ public struct NegotiatedSession: Sendable, Hashable {
     public var remoteCandidates: [String]
     public var remoteEndOfCandidates: Bool
     /// Every remote fingerprint; aiortc sends sha-256, sha-384 and sha-512.
-    public var remoteFingerprints: [DTLSFingerprint]
+    public var remoteFingerprints: [SDPFingerprint]
     public var dtlsRole: DTLSRole
     public var isICEControlling: Bool
     /// The accepted mids sharing the one transport, tagged m-line first.
@@ -22,7 +17,7 @@ public struct NegotiatedSession: Sendable, Hashable {
     public var media: [NegotiatedMedia]
 
     /// The fingerprint to check the peer certificate against: sha-256 when offered, else the first.
-    public var remoteFingerprint: DTLSFingerprint? {
+    public var remoteFingerprint: SDPFingerprint? {
         remoteFingerprints.first { $0.algorithm == "sha-256" } ?? remoteFingerprints.first
     }
 }

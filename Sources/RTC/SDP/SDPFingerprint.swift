@@ -1,5 +1,5 @@
 /// `a=fingerprint` (RFC 8122 §5): the hash of the peer's DTLS certificate, checked after the handshake.
-public struct DTLSFingerprint: Sendable, Hashable {
+public struct SDPFingerprint: Sendable, Hashable {
     /// Lower-case hash name as in the IANA registry ("sha-256").
     public var algorithm: String
     /// Upper-case hex bytes separated by colons ("AB:CD:...").
