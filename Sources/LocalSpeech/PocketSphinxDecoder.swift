@@ -15,9 +15,11 @@ final class PocketSphinxDecoder {
     init(model: PocketSphinxModel) throws(LocalSpeechError) {
         try model.validate()
         // The variadic cmd_ln_init cannot be called from Swift; cmd_ln_parse_r takes argv instead.
-        // argv[0] is the program name, which the parser skips.
+        // argv[0] is the program name, which the parser skips. "-cmn current": every call gets a
+        // whole utterance, so normalize over that utterance alone; the default ("live") carries an
+        // estimate over from earlier calls, which made results depend on what was decoded before.
         let arguments = ["steadfast", "-hmm", model.acousticModel, "-lm", model.languageModel,
-                         "-dict", model.dictionary, "-samprate", "16000", "-logfn", "/dev/null"]
+                         "-dict", model.dictionary, "-samprate", "16000", "-cmn", "current", "-logfn", "/dev/null"]
         var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) }
         defer { argv.forEach { free($0) } }
         guard let config = cmd_ln_parse_r(nil, ps_args(), Int32(argv.count), &argv, 1) else {

@@ -66,7 +66,7 @@ struct STTRoutingTests {
     @Test func stallingProviderIsAbandonedAtTheDeadline() async throws {
         let silent = ScriptedSTT("silent") { _ in [.stall] }
         let backup = ScriptedSTT.answering("backup", "rescued")
-        let heard = try await Self.collect(Self.router([(silent, SpeechPolicies.fast()), (backup, SpeechPolicies.fast(1))])
+        let heard = try await Self.collect(Self.router([(silent, SpeechPolicies.impatient()), (backup, SpeechPolicies.fast(1))])
             .stream(STTRequest(audio: Self.segment)))
         #expect(heard.transcripts.map(\.text) == ["rescued"])
         #expect(silent.cancellations == 1, "the stalled call was cancelled, not leaked")

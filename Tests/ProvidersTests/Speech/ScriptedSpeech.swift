@@ -118,10 +118,19 @@ final class ScriptedTTS: TTS, Sendable {
     }
 }
 
-/// Policies that fail fast, so stall tests take a fraction of a second.
+/// Test policies: `fast` has generous deadlines (a loaded 2-core machine must not turn a healthy
+/// double into a timeout); `impatient` gives up after 300 ms, for the member that stalls on purpose.
 enum SpeechPolicies {
     static func fast(_ priority: Int = 0, retries: Int = 0) -> ProviderPolicy {
         var policy = ProviderPolicy(priority: priority, maxRetries: retries)
+        policy.firstTokenDeadline = .seconds(10)
+        policy.idleTimeout = .seconds(10)
+        policy.backoff = Backoff(initial: .milliseconds(10), maximum: .milliseconds(50))
+        return policy
+    }
+
+    static func impatient(_ priority: Int = 0) -> ProviderPolicy {
+        var policy = ProviderPolicy(priority: priority, maxRetries: 0)
         policy.firstTokenDeadline = .milliseconds(300)
         policy.idleTimeout = .milliseconds(300)
         policy.backoff = Backoff(initial: .milliseconds(10), maximum: .milliseconds(50))

@@ -97,7 +97,7 @@ struct TTSRoutingTests {
             call == 0 ? [.frame(samples: 480)] : [.stall]
         }
         let backup = ScriptedTTS.speaking("backup", marker: 2)
-        let heard = try await Self.collect(Self.router([(primary, SpeechPolicies.fast()), (backup, SpeechPolicies.fast(1))])
+        let heard = try await Self.collect(Self.router([(primary, SpeechPolicies.impatient()), (backup, SpeechPolicies.fast(1))])
             .stream(Self.request()))
         #expect(backup.spokenTexts == Array(Self.sentences[1...]))
         #expect(heard.speakers == [0: [1], 1: [2], 2: [2]])
