@@ -70,6 +70,10 @@ let package = Package(
         .target(
             name: "Providers",
             dependencies: ["Transport", "SteadfastConfig", "Audio", .product(name: "Logging", package: "swift-log")]),
+        /// Local speech engines: the never-fail tails of the STT and TTS chains.
+        .target(
+            name: "LocalSpeech",
+            dependencies: ["Providers", "Audio", "CPocketSphinx", "CEspeakNG", .product(name: "Logging", package: "swift-log")]),
         .target(
             name: "Agents",
             dependencies: ["Providers", "Transport", "SteadfastConfig", .product(name: "Logging", package: "swift-log"),
@@ -115,6 +119,7 @@ let package = Package(
         .testTarget(
             name: "ProvidersTests",
             dependencies: ["Providers", "Transport", "TestSupport", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "LocalSpeechTests", dependencies: ["LocalSpeech", "Providers", "Audio", "TestSupport"]),
         .testTarget(name: "SteadfastCLITests", dependencies: ["steadfast", "TestSupport"]),
         /// Shared test plumbing: locating the interop venv, running subprocesses, a tiny HTTP server.
         .target(name: "TestSupport", dependencies: [.product(name: "Logging", package: "swift-log")], path: "Tests/TestSupport"),
