@@ -62,6 +62,18 @@ public struct AudioFrame: Sendable, Equatable {
         return AudioFrame(samples: frames.flatMap(\.samples), sampleRate: first.sampleRate, channels: first.channels)
     }
 
+    /// The channels averaged into one (what speech engines and the VAD take).
+    public func mixedToMono() -> AudioFrame {
+        guard channels > 1 else { return self }
+        var mono = [Int16](repeating: 0, count: samplesPerChannel)
+        for index in 0..<samplesPerChannel {
+            var sum = 0
+            for channel in 0..<channels { sum += Int(samples[index * channels + channel]) }
+            mono[index] = Int16(sum / channels)
+        }
+        return AudioFrame(samples: mono, sampleRate: sampleRate)
+    }
+
     static func int16(_ value: Float) -> Int16 {
         Int16(max(-32768, min(32767, (value * 32768).rounded())))
     }

@@ -1,0 +1,166 @@
+import ArgumentParser
+import Audio
+import Foundation
+import Logging
+import Media
+import RTC
+import Synchronization
+
+/// `steadfast rtc`: media-plane diagnostics.
+struct RTCCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rtc", abstract: "WebRTC media-plane diagnostics.", subcommands: [RTCPeerCommand.self])
+}
+
+/// `steadfast rtc peer`: one audio peer connection, SDP exchanged as JSON lines on stdin/stdout.
+///
+/// Any WebRTC implementation can be wired to it (the interop tests wire aiortc and pion); users run
+/// it to debug connectivity. Logs go to stderr; the last stdout line is `{"type":"stats",...}`.
+struct RTCPeerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "peer",
+        abstract: "Run one audio WebRTC peer; signalling is JSON lines on stdin/stdout.",
+        discussion: """
+            Offer role prints {"type":"offer","sdp":...} and reads {"type":"answer","sdp":...}; answer role \
+            reads the offer and prints the answer. Trickled candidates may arrive as {"type":"candidate",\
+            "candidate":"candidate:..."}. At the end it prints {"type":"stats",...}.
+            """)
+
+    enum Role: String, ExpressibleByArgument { case offer, answer }
+
+    @Option(help: "offer or answer.") var role: Role
+    @Option(help: "WAV file to send (any rate; resampled to 48 kHz mono).") var send: String?
+    @Option(help: "WAV file to record the received audio to (48 kHz mono).") var record: String?
+    @Option(help: "Seconds to stay connected.") var duration: Double = 6
+    @Flag(help: "Act as an ice-lite agent (as an SFU does); the peer then controls.") var iceLite = false
+    @Flag(help: "Use 127.0.0.1 only for host candidates.") var loopback = false
+    @Option(help: "SRTP profiles to offer, comma separated: aes128cm, gcm128, gcm256.") var srtp: String?
+
+    func run() async throws {
+        var logger = Logger(label: "steadfast.rtc.peer")
+        logger.logLevel = .info
+        var configuration = PeerConnection.Configuration()
+        configuration.ice.isLite = iceLite
+        if let srtp {
+            configuration.srtpProfiles = try srtp.split(separator: ",").map { name in
+                switch name {
+                case "aes128cm": return .aes128CmHmacSha1_80
+                case "gcm128": return .aeadAes128Gcm
+                case "gcm256": return .aeadAes256Gcm
+                default: throw ValidationError("unknown SRTP profile \(name); use aes128cm, gcm128 or gcm256")
+                }
+            }
+        }
+        let outgoing: AudioFrame? = try send.map { path in
+            let audio = try WAVFile.read(path: path)
+            let mono = audio.channels == 1 ? audio : audio.mixedToMono()
+            return try Resampler.convert(mono, to: 48_000)
+        }
+
+        let recording = Mutex<[Int16]>([])
+        let marks = Mutex<[String: Double]>([:])
+        let start = ContinuousClock.now
+        let mark: @Sendable (String) -> Void = { name in
+            let elapsed = ContinuousClock.now - start
+            let milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+            marks.withLock { if $0[name] == nil { $0[name] = (milliseconds * 10).rounded() / 10 } }
+            FileHandle.standardError.write(Data("[steadfast \(String(format: "%8.1f", milliseconds))ms] \(name)\n".utf8))
+        }
+        let hosts = loopback ? ["127.0.0.1"] : NetworkInterfaces.ipv4Addresses()
+        let driver = try PeerConnectionDriver(
+            configuration: configuration, hosts: hosts, logger: logger,
+            onEvent: { event in
+                switch event {
+                case .stateChanged(let state): mark("pc_\(state.rawValue)")
+                case .trackAdded(let track): mark("track_\(track.mid)")
+                case .failure(let error): mark("failure: \(error)")
+                default: break
+                }
+            },
+            onAudio: { _, frame in recording.withLock { $0.append(contentsOf: frame.samples) } })
+        if outgoing != nil { driver.connection.addSendTrack() }
+        try driver.start()
+
+        let lines = StandardInputLines()
+        switch role {
+        case .offer:
+            let offer = try await driver.withConnection { try $0.createOffer() }
+            Self.emit(["type": "offer", "sdp": offer])
+            let answer = try await Self.read("answer", from: lines)
+            try await driver.withConnection { try $0.setRemoteDescription(answer, type: .answer, now: .now) }
+        case .answer:
+            let offer = try await Self.read("offer", from: lines)
+            let answer = try await driver.withConnection { connection in
+                try connection.setRemoteDescription(offer, type: .offer, now: .now)
+                return try connection.createAnswer()
+            }
+            Self.emit(["type": "answer", "sdp": answer])
+        }
+        let candidates = Task {
+            while let line = await lines.next() {
+                guard let object = Self.decode(line), object["type"] as? String == "candidate" else { continue }
+                let candidate = object["candidate"] as? String ?? ""
+                try? await driver.withConnection { try $0.addRemoteCandidate(candidate, now: .now) }
+            }
+        }
+        if let outgoing { driver.enqueue(outgoing) }
+        try await Task.sleep(for: .milliseconds(Int(duration * 1000)))
+        candidates.cancel()
+        let statistics = try await driver.withConnection { $0.statistics }
+        driver.stop()
+
+        if let record {
+            try WAVFile.write(AudioFrame(samples: recording.withLock { $0 }), toPath: record)
+        }
+        var stats: [String: Any] = [
+            "packetsSent": statistics.packetsSent, "packetsReceived": statistics.packetsReceived,
+            "packetsLost": statistics.packetsLost, "droppedDatagrams": statistics.droppedDatagrams,
+            "rtcpSent": statistics.rtcpSent, "rtcpReceived": statistics.rtcpReceived,
+            "connected": statistics.connectedAfter != nil, "marks": marks.withLock { $0 },
+        ]
+        if let profile = statistics.srtpProfile { stats["srtpProfile"] = profile.description }
+        if let after = statistics.connectedAfter {
+            stats["connectMs"] = Double(after.components.seconds) * 1000 + Double(after.components.attoseconds) / 1e15
+        }
+        Self.emit(["type": "stats", "stats": stats])
+    }
+
+    private static func emit(_ object: [String: Any]) {
+        guard var data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { return }
+        data.append(UInt8(ascii: "\n"))
+        FileHandle.standardOutput.write(data)
+    }
+
+    private static func decode(_ line: String) -> [String: Any]? {
+        (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any]
+    }
+
+    private static func read(_ type: String, from lines: StandardInputLines) async throws -> String {
+        while let line = await lines.next() {
+            guard let object = decode(line) else {
+                throw ValidationError("stdin: not a JSON object: \(line.prefix(120))")
+            }
+            if object["type"] as? String == type, let sdp = object["sdp"] as? String { return sdp }
+            if object["type"] as? String == "candidate" { continue }
+            throw ValidationError("stdin: expected a \(type), got type \(object["type"] ?? "none")")
+        }
+        throw ValidationError("stdin closed before the \(type) arrived")
+    }
+}
+
+/// Lines from stdin, read on a thread of their own so a blocking read never holds the task pool.
+final class StandardInputLines: @unchecked Sendable {
+    // SAFETY: one consumer at a time (the SDP exchange, then the candidate task), never concurrently.
+    private var iterator: AsyncStream<String>.Iterator
+
+    init() {
+        let (stream, continuation) = AsyncStream<String>.makeStream()
+        iterator = stream.makeAsyncIterator()
+        Thread.detachNewThread {
+            while let line = readLine() { continuation.yield(line) }
+            continuation.finish()
+        }
+    }
+
+    func next() async -> String? { await iterator.next(isolation: nil) }
+}
