@@ -64,6 +64,10 @@ let package = Package(
         .target(
             name: "RTC",
             dependencies: ["COpenSSL", "CSRTP", "CShims", "OpenSSLCrypto", .product(name: "Logging", package: "swift-log")]),
+        /// Runs a PeerConnection on real UDP sockets with Opus in and out (the glue of RTC, Audio and Transport).
+        .target(
+            name: "Media",
+            dependencies: ["RTC", "Audio", "Transport", .product(name: "Logging", package: "swift-log")]),
         .target(
             name: "Transport",
             dependencies: ["CCurl", "CShims", .product(name: "Logging", package: "swift-log")]),
@@ -87,6 +91,9 @@ let package = Package(
             name: "steadfast",
             dependencies: [
                 "LiveKitProtocol",
+                "Media",
+                "RTC",
+                "Audio",
                 "SteadfastConfig",
                 "Providers",
                 "Transport",
@@ -115,6 +122,8 @@ let package = Package(
         .testTarget(name: "TransportTests", dependencies: ["Transport", "TestSupport"]),
         .testTarget(name: "AgentsTests", dependencies: ["Agents", "Providers", "Transport", "TestSupport"]),
         .testTarget(name: "AudioTests", dependencies: ["Audio", "TestSupport"]),
+        /// Steadfast's media plane against independent WebRTC peers (aiortc, pion), driven as subprocesses.
+        .testTarget(name: "InteropTests", dependencies: ["Audio", "TestSupport", "steadfast"]),
         .testTarget(name: "RTCTests", dependencies: ["RTC", "Audio", "OpenSSLCrypto", "TestSupport"]),
         .testTarget(
             name: "ProvidersTests",
