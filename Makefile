@@ -39,10 +39,14 @@ peers: venv $(PION_PEER)
 build: deps
 	swift build $(SWIFT_FLAGS)
 
+TEST_ENV = STEADFAST_PYTHON=$(CURDIR)/$(VENV)/bin/python STEADFAST_PION_PEER=$(CURDIR)/$(PION_PEER)
+
 test: deps peers
 	swift build --build-tests $(SWIFT_FLAGS)
-	STEADFAST_PYTHON=$(CURDIR)/$(VENV)/bin/python STEADFAST_PION_PEER=$(CURDIR)/$(PION_PEER) \
-	    swift test --skip-build $(SWIFT_FLAGS)
+	$(TEST_ENV) swift test --skip-build $(SWIFT_FLAGS) --skip '^InteropTests\.'
+	@# The WebRTC interop matrix runs alone: its peer processes would starve the timing-sensitive
+	@# router scenarios on a 2-core machine if both ran at once.
+	$(TEST_ENV) swift test --skip-build $(SWIFT_FLAGS) --filter '^InteropTests\.'
 
 clean:
 	rm -rf .build $(VENV)
