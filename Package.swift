@@ -82,6 +82,10 @@ let package = Package(
             name: "Agents",
             dependencies: ["Providers", "Transport", "SteadfastConfig", .product(name: "Logging", package: "swift-log"),
                            .product(name: "Yams", package: "Yams")]),
+        /// The voice pipeline: turn detection, STT → agent/tools/LLM → TTS, barge-in, metrics.
+        .target(
+            name: "Voice",
+            dependencies: ["Agents", "Providers", "Audio", .product(name: "Logging", package: "swift-log")]),
         .target(
             name: "SteadfastConfig",
             dependencies: [.product(name: "Logging", package: "swift-log"), .product(name: "Yams", package: "Yams")]),
@@ -91,6 +95,9 @@ let package = Package(
             name: "steadfast",
             dependencies: [
                 "LiveKitProtocol",
+                "Agents",
+                "Voice",
+                "LocalSpeech",
                 "Media",
                 "RTC",
                 "Audio",
@@ -122,6 +129,10 @@ let package = Package(
         .testTarget(name: "TransportTests", dependencies: ["Transport", "TestSupport"]),
         .testTarget(name: "AgentsTests", dependencies: ["Agents", "Providers", "Transport", "TestSupport"]),
         .testTarget(name: "AudioTests", dependencies: ["Audio", "TestSupport"]),
+        .testTarget(
+            name: "VoiceTests",
+            dependencies: ["Voice", "Agents", "Providers", "Audio", "LocalSpeech", "TestSupport",
+                           .product(name: "Logging", package: "swift-log")]),
         /// Steadfast's media plane against independent WebRTC peers (aiortc, pion), driven as subprocesses.
         .testTarget(name: "InteropTests", dependencies: ["Audio", "TestSupport", "steadfast"]),
         .testTarget(name: "RTCTests", dependencies: ["RTC", "Audio", "OpenSSLCrypto", "TestSupport"]),

@@ -42,10 +42,12 @@ public struct ToolLoop: Sendable {
         public var handoff: Handoff?
     }
 
-    /// Runs the turn. `onText` receives text deltas as they stream (for the sentence chunker and TTS).
+    /// Runs the turn. `onText` receives text deltas as they stream (for the sentence chunker and TTS);
+    /// `onInvocation` each tool call once it has run (for transcripts and consoles).
     /// Cancellation (barge-in) stops the LLM and running tools promptly.
     public func run(llm: any LLM, request: LLMRequest, tools: [any Tool], context: ToolContext,
-                    onText: @escaping @Sendable (String) async -> Void = { _ in }) async throws -> Outcome {
+                    onText: @escaping @Sendable (String) async -> Void = { _ in },
+                    onInvocation: @escaping @Sendable (Invocation) async -> Void = { _ in }) async throws -> Outcome {
         let byName = Dictionary(tools.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         var messages = request.messages
         var newMessages: [ChatMessage] = []
@@ -86,6 +88,7 @@ public struct ToolLoop: Sendable {
             stepContext.messages = messages
             let (results, handoff) = Self.singleHandoff(await execute(calls, tools: byName, context: stepContext))
             for invocation in results {
+                await onInvocation(invocation)
                 let message = ChatMessage.toolResult(callID: invocation.call.id, name: invocation.call.name,
                                                      content: invocation.result)
                 messages.append(message)
