@@ -9,7 +9,7 @@ APT_PACKAGES := pkg-config libssl-dev libopus-dev libcurl4-openssl-dev libwebsoc
 VENV := .venv
 SWIFT_FLAGS ?=
 
-.PHONY: deps venv peers build test clean
+.PHONY: deps venv peers build test run clean
 
 deps:
 	@missing=$$(for p in $(APT_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null \
@@ -47,6 +47,15 @@ test: deps peers
 	@# The WebRTC interop matrix runs alone: its peer processes would starve the timing-sensitive
 	@# router scenarios on a 2-core machine if both ran at once.
 	$(TEST_ENV) swift test --skip-build $(SWIFT_FLAGS) --filter '^InteropTests\.'
+
+# The demo: espeak-ng speaks a question, the console runs it through VAD → STT → LLM → TTS with
+# the assistant on the default chain (the local last resort when no keys are set), and writes the reply.
+DEMO_QUESTION ?= What is the weather in Paris?
+run: build
+	@mkdir -p out
+	espeak-ng -w out/question.wav "$(DEMO_QUESTION)"
+	.build/debug/steadfast console --in out/question.wav --out out/reply.wav --transcript
+	@echo "==> the agent's answer is in out/reply.wav (play it: aplay out/reply.wav)"
 
 clean:
 	rm -rf .build $(VENV)

@@ -25,12 +25,12 @@ public struct TurnMetrics: Sendable, Equatable {
         return (endOfUtteranceDelay ?? .zero) + turnEndToFirstAudio
     }
 
-    /// One log line's worth: "eou 512 ms, stt 130 ms, llm ttft 210 ms, tts ttfb 40 ms, e2e 790 ms".
+    /// One log line's worth of what was measured: "eou 512 ms, stt 130 ms, llm ttft 210 ms, tts ttfb 40 ms, e2e 790 ms".
     public var summary: String {
-        func ms(_ value: Duration?) -> String {
-            value.map { "\(Int(($0 / .milliseconds(1)).rounded())) ms" } ?? "n/a"
-        }
-        return "eou \(ms(endOfUtteranceDelay)), stt \(ms(sttLatency)), llm ttft \(ms(llmTimeToFirstToken)), "
-            + "tts ttfb \(ms(ttsTimeToFirstByte)), e2e \(ms(endToEnd))"
+        let parts: [(String, Duration?)] = [("eou", endOfUtteranceDelay), ("stt", sttLatency),
+                                            ("llm ttft", llmTimeToFirstToken), ("tts ttfb", ttsTimeToFirstByte),
+                                            ("e2e", endToEnd)]
+        let known = parts.compactMap { name, value in value.map { "\(name) \(Int(($0 / .milliseconds(1)).rounded())) ms" } }
+        return known.isEmpty ? "no timings" : known.joined(separator: ", ")
     }
 }

@@ -9,17 +9,28 @@ struct ConfigurationOptions: ParsableArguments {
 
     /// Loads the configuration and sets up stderr logging at its level. Configuration problems
     /// become one clear message and exit code 1.
-    func load() throws -> SteadfastConfiguration {
+    /// `quietByDefault` (interactive commands) logs warnings and worse unless STEADFAST_LOG_LEVEL says otherwise.
+    func load(quietByDefault: Bool = false) throws -> SteadfastConfiguration {
         let loader = ConfigurationLoader(envFile: envFile ?? ".env", envFileIsOptional: envFile == nil)
         let config: SteadfastConfiguration
         do { config = try loader.load() } catch { throw CommandFailure(error.message) }
-        let level = Logger.Level(rawValue: config.logLevel) ?? .info
+        let explicit = (try? loader.variables())?["STEADFAST_LOG_LEVEL"] != nil
+        let level = quietByDefault && !explicit ? .warning : Logger.Level(rawValue: config.logLevel) ?? .info
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level
             return handler
         }
         return config
+    }
+}
+
+extension ConfigurationOptions {
+    /// The merged variables (the `.env` file under the environment), for settings outside
+    /// `SteadfastConfiguration` such as `${VAR}` references in agent files.
+    func variables() throws -> [String: String] {
+        let loader = ConfigurationLoader(envFile: envFile ?? ".env", envFileIsOptional: envFile == nil)
+        do { return try loader.variables() } catch { throw CommandFailure(error.message) }
     }
 }
 
