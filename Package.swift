@@ -104,7 +104,10 @@ let package = Package(
         // MARK: Benchmarks (run with `swift run -c release steadfast-bench`; not part of `make test`)
         .executableTarget(
             name: "steadfast-bench",
-            dependencies: ["Providers", "Transport", "TestSupport", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "Providers", "Transport", "TestSupport", "RTC", "Audio", "COpus",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Benchmarks/SteadfastBench"),
 
         // MARK: Tests
