@@ -198,20 +198,24 @@ enum AllocationCounter {
 
     /// The allocation row for a loop that handled `packets` packets with `allocations` calls.
     static func row(benchmark: String, scenario: String, packets: Int, allocations: UInt64?,
-                    baseline: (name: String, allocations: UInt64?)) -> DerivedRow {
+                    baseline: (name: String, allocations: UInt64?)?) -> DerivedRow {
         let perPacket = allocations.map { Double($0) / Double(packets) } ?? .nan
-        let basePerPacket = baseline.allocations.map { Double($0) / Double(packets) } ?? .nan
+        let basePerPacket = baseline?.allocations.map { Double($0) / Double(packets) } ?? .nan
         let target: String
         if let allocations {
             // What the C library makes on its own is shown apart, so the Swift layers' share is visible.
-            let own = baseline.allocations.map { " (\(Int64(allocations) - Int64($0)) more than \(baseline.name))" } ?? ""
+            let own = baseline.flatMap { baseline in
+                baseline.allocations.map { " (\(Int64(allocations) - Int64($0)) more than \(baseline.name))" }
+            } ?? ""
             target = "0 per packet: " + (allocations == 0 ? "met" : "**missed**")
                 + ": \(allocations) in \(packets) packets\(own)"
         } else {
             target = "0 per packet: \(unavailableNote)"
         }
         return DerivedRow(benchmark: benchmark, scenario: scenario, count: packets, median: perPacket, p90: .nan,
-                          p99: .nan, ratio: "\(baseline.name): \(DerivedRow.Unit.allocationsPerPacket.format(basePerPacket))",
+                          p99: .nan,
+                          ratio: baseline.map { "\($0.name): \(DerivedRow.Unit.allocationsPerPacket.format(basePerPacket))" }
+                              ?? "–",
                           target: target, unit: .allocationsPerPacket)
     }
 }

@@ -25,11 +25,10 @@ enum ReceivePathBenchmark {
             progress("\(name), \(profile): \(warmup) warm-up, \(counted) counted, \(timed) timed packets")
             let (sender, receiver) = try MediaFixtures.sessionPair(profile)
             var packetizer = MediaFixtures.packetizer()
-            let datagrams = try (0..<(warmup + counted + timed)).map { index throws(RTCError) in
-                var packet = packetizer.packetize(frames[index % frames.count], audioLevel: MediaFixtures.audioLevel)
-                try sender.protectRTP(&packet)
-                return packet
+            let plaintexts = (0..<(warmup + counted + timed)).map { index in
+                packetizer.packetize(frames[index % frames.count], audioLevel: MediaFixtures.audioLevel)
             }
+            let datagrams = try plaintexts.map { plaintext throws(RTCError) in try sender.protectRTP(plaintext) }
             let raw = try RawSRTPContext(profile: profile,
                                          keyAndSalt: try MediaFixtures.keyingMaterial(profile).receivingKeyAndSalt(for: .server),
                                          outbound: false)
@@ -48,8 +47,35 @@ enum ReceivePathBenchmark {
                 benchmark: name, scenario: "Heap allocations per packet: path + pop, steady state (\(profile))",
                 packets: counted, allocations: figures.allocations,
                 baseline: ("bare libsrtp", figures.rawAllocations)))
+            if profile == profiles[0] {
+                outcome.result.derived.append(AllocationCounter.row(
+                    benchmark: name, scenario: "Heap allocations per packet: the Swift stages alone (demux + parse + "
+                        + "jitter insert + pop on plaintext, no SRTP)",
+                    packets: counted, allocations: try countWithoutSRTP(plaintexts, session: receiver, warmup: warmup,
+                                                                        counted: counted),
+                    baseline: nil))
+            }
         }
         return outcome
+    }
+
+    /// Allocation calls of the receive path minus SRTP (libsrtp's own allocations are a separate matter).
+    private static func countWithoutSRTP(_ plaintexts: [[UInt8]], session: SRTPSession, warmup: Int,
+                                         counted: Int) throws -> UInt64? {
+        var path = ReceivePath(session: session)
+        let start = ContinuousClock.now
+        var refused = 0
+        var before: UInt64?
+        for index in 0..<(warmup + counted) {
+            if index == warmup { before = AllocationCounter.count() }
+            let now = start + .milliseconds(20) * index
+            path.load(plaintexts[index])
+            if !path.process(now: now, unprotecting: false) { refused += 1 }
+            _ = path.pop(now: now)
+        }
+        let after = AllocationCounter.count()
+        guard refused == 0 else { throw BenchFailure("plaintext receive path refused \(refused) packets") }
+        return before.flatMap { before in after.map { $0 - before } }
     }
 
     private struct Figures {
@@ -131,9 +157,11 @@ struct ReceivePath {
 
     /// Demultiplexes, unprotects, parses and buffers the loaded datagram; false if any stage refused it.
     @inline(never)
-    mutating func process(now: ContinuousClock.Instant) -> Bool {
+    mutating func process(now: ContinuousClock.Instant, unprotecting: Bool = true) -> Bool {
         guard MultiplexedPacketKind(classifying: buffer[...]) == .rtp else { return false }
-        do { try session.unprotectRTP(&buffer) } catch { return false }
+        if unprotecting {
+            do { try session.unprotectRTP(&buffer) } catch { return false }
+        }
         guard let packet = try? RTPPacket(parsing: buffer[...]) else { return false }
         return jitter.insert(packet, now: now) == .buffered
     }
