@@ -105,7 +105,9 @@ let package = Package(
         .executableTarget(
             name: "steadfast-bench",
             dependencies: [
-                "Providers", "Transport", "TestSupport", "RTC", "Audio", "COpus",
+                "Providers", "Transport", "TestSupport", "RTC", "Audio",
+                // The bare-C baselines of the media benchmarks call libopus and libsrtp directly.
+                "COpus", "CSRTP", "CShims",
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Benchmarks/SteadfastBench"),
