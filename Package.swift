@@ -111,7 +111,12 @@ let package = Package(
         // MARK: Benchmarks (run with `swift run -c release steadfast-bench`; not part of `make test`)
         .executableTarget(
             name: "steadfast-bench",
-            dependencies: ["Providers", "Transport", "TestSupport", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "Providers", "Transport", "TestSupport", "RTC", "Audio",
+                // The bare-C baselines of the media benchmarks call libopus and libsrtp directly.
+                "COpus", "CSRTP", "CShims",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Benchmarks/SteadfastBench"),
 
         // MARK: Tests

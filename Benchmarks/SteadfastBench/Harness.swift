@@ -1,24 +1,47 @@
 import Foundation
 
-/// Command-line options: `--quick` (few iterations, for smoke runs) and `--json` (machine-readable
-/// results after the table).
+/// Command-line options: `--quick` (few iterations, for smoke runs), `--json` (machine-readable
+/// results after the table) and `--only router|media` (one group of benchmarks; both by default).
 struct BenchOptions: Sendable {
+    /// Benchmark groups `--only` can pick.
+    enum Group: String, Sendable, CaseIterable {
+        /// 1–3: provider fallback router.
+        case router
+        /// 4–7: RTP/SRTP packet paths, Opus, sessions per core.
+        case media
+    }
+
+    static let usage = "usage: swift run -c release steadfast-bench [--quick] [--json] [--only router|media]"
+
     var quick = false
     var json = false
+    var groups = Set(Group.allCases)
 
     init(arguments: [String]) {
-        for argument in arguments.dropFirst() {
+        var remaining = arguments.dropFirst()[...]
+        while let argument = remaining.popFirst() {
             switch argument {
             case "--quick": quick = true
             case "--json": json = true
+            case "--only":
+                guard let name = remaining.popFirst(), let group = Group(rawValue: name) else {
+                    Self.fail("--only takes one of: \(Group.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                groups = [group]
             case "-h", "--help":
-                print("usage: swift run -c release steadfast-bench [--quick] [--json]")
+                print(Self.usage)
                 exit(0)
             default:
-                FileHandle.standardError.write(Data("steadfast-bench: unknown option \(argument)\n".utf8))
-                exit(2)
+                Self.fail("unknown option \(argument)")
             }
         }
+    }
+
+    func runs(_ group: Group) -> Bool { groups.contains(group) }
+
+    private static func fail(_ message: String) -> Never {
+        FileHandle.standardError.write(Data("steadfast-bench: \(message)\n\(usage)\n".utf8))
+        exit(2)
     }
 
     /// Full iteration count, or a tenth of it (at least 10) with `--quick`.
@@ -77,8 +100,27 @@ struct DerivedRow: Sendable {
     var ratio: String
     var target: String
     var limit: Duration? = nil
+    /// What median/p90/p99 hold; durations unless stated.
+    var unit: Unit = .seconds
 
-    var targetText: String { Report.verdict(target, p99: p99, limit: limit) }
+    enum Unit: String, Sendable {
+        case seconds
+        /// Heap allocation calls per packet (a mean over the counted loop; p90/p99 are not sampled).
+        case allocationsPerPacket = "allocations_per_packet"
+        /// Full-duplex sessions one core sustains.
+        case sessions
+
+        func format(_ value: Double) -> String {
+            if value.isNaN { return "–" }
+            switch self {
+            case .seconds: return Report.format(value)
+            case .allocationsPerPacket: return String(format: "%.2f", value)
+            case .sessions: return String(format: "%.0f", value)
+            }
+        }
+    }
+
+    var targetText: String { unit == .seconds ? Report.verdict(target, p99: p99, limit: limit) : target }
 }
 
 enum Report {
@@ -113,6 +155,7 @@ enum Report {
                              + "| \(format(row.samples.p90)) | \(format(row.samples.p99)) | \(versus) | \(row.targetText) |")
             }
             for row in derived where row.benchmark == benchmark {
+                let format = row.unit.format
                 lines.append("| \(row.benchmark) | \(row.scenario) | \(row.count) | \(format(row.median)) "
                              + "| \(format(row.p90)) | \(format(row.p99)) | \(row.ratio) | \(row.targetText) |")
             }
@@ -139,10 +182,13 @@ enum Report {
             items.append("{" + fields.joined(separator: ",") + "}")
         }
         for row in derived {
+            // Durations keep their historical `_s` keys; other units are named in the key.
+            let suffix = row.unit == .seconds ? "s" : row.unit.rawValue
             items.append("{" + [
                 "\"benchmark\":\(string(row.benchmark))", "\"scenario\":\(string(row.scenario))",
-                "\"iterations\":\(row.count)", "\"median_s\":\(number(row.median))", "\"p90_s\":\(number(row.p90))",
-                "\"p99_s\":\(number(row.p99))", "\"ratio\":\(string(row.ratio))", "\"target\":\(string(row.targetText))",
+                "\"iterations\":\(row.count)", "\"median_\(suffix)\":\(number(row.median))",
+                "\"p90_\(suffix)\":\(number(row.p90))", "\"p99_\(suffix)\":\(number(row.p99))",
+                "\"ratio\":\(string(row.ratio))", "\"target\":\(string(row.targetText))",
             ].joined(separator: ",") + "}")
         }
         return "{\"quick\":\(quick),\"results\":[\n  " + items.joined(separator: ",\n  ") + "\n]}"

@@ -1,17 +1,32 @@
 import Foundation
 import Logging
 
-// Router benchmarks (README § Benchmarks). Run: swift run -c release steadfast-bench [--quick] [--json]
+// Router and media-plane benchmarks (README § Benchmarks).
+// Run: swift run -c release steadfast-bench [--quick] [--json] [--only router|media]
+// Allocation counts need the preloaded counter: Benchmarks/run-with-malloc-counter.sh [options].
 LoggingSystem.bootstrap { _ in SwiftLogNoOpLogHandler() }
 let options = BenchOptions(arguments: CommandLine.arguments)
 
 var rows: [ResultRow] = []
 var derived: [DerivedRow] = []
 do {
-    for run in [FailoverBenchmark.run, RouterOverheadBenchmark.run, HedgeBenchmark.run] {
-        let result = try await run(options)
-        rows += result.rows
-        derived += result.derived
+    if options.runs(.router) {
+        for run in [FailoverBenchmark.run, RouterOverheadBenchmark.run, HedgeBenchmark.run] {
+            let result = try await run(options)
+            rows += result.rows
+            derived += result.derived
+        }
+    }
+    if options.runs(.media) {
+        // Synchronous and single-threaded: each figure is the cost on one core.
+        let receive = try ReceivePathBenchmark.run(options)
+        let send = try SendPathBenchmark.run(options)
+        let opus = try OpusCodecBenchmark.run(options)
+        let capacity = SessionCapacityBenchmark.run(receive: receive, send: send, opus: opus)
+        for result in [receive.result, send.result, opus.result, capacity] {
+            rows += result.rows
+            derived += result.derived
+        }
     }
 } catch {
     FileHandle.standardError.write(Data("steadfast-bench: failed: \(error)\n".utf8))
