@@ -71,6 +71,7 @@ extension AgentSession {
         let (speech, speechSink) = AsyncStream<SpeechInput>.makeStream()
         activeChunkSink = speechSink
         let events = eventSink
+        let rewrite = ttsRewrite(for: current)
         let llmStarted = ContinuousClock.now
         var outcome: ToolLoop.Outcome?
         var failure: (any Error)?
@@ -94,7 +95,8 @@ extension AgentSession {
                 }
             }
             group.addTask {
-                await self.speak(speech, voice: current.preferences.voice, progress: progress, probe: probe)
+                await self.speak(speech, voice: current.preferences.voice, progress: progress, probe: probe,
+                                 rewrite: rewrite)
                 return nil
             }
             for await result in group {

@@ -1,3 +1,4 @@
+import Agents
 import Audio
 import Providers
 
@@ -10,8 +11,9 @@ enum SpeechInput: Sendable {
 extension AgentSession {
     /// Renders `input` with the TTS chain and plays it out on `audioOutput`, recording in `progress`
     /// what was rendered and played. Returns when everything was played or the task is cancelled.
+    /// `rewrite` is the agent's `ttsNode`: pronunciations, no markdown.
     nonisolated func speak(_ input: AsyncStream<SpeechInput>, voice: String?, progress: SpeechProgress,
-                           probe: ReplyProbe) async {
+                           probe: ReplyProbe, rewrite: @escaping @Sendable (String) async -> String = { $0 }) async {
         guard let tts else {
             // Text-only session: "speaking" is showing the text.
             for await item in input {
@@ -29,10 +31,12 @@ extension AgentSession {
             group.addTask {
                 defer { frameSink.finish() }
                 func render(_ text: String) async {
+                    // The context keeps the words as written; TTS gets the agent's rewrite.
                     let index = progress.withLock { $0.addChunk(text) }
+                    let spoken = await rewrite(text)
                     probe.mark(\.firstTextToTTS)
                     do {
-                        let request = TTSRequest(text: text, voice: voice, outputSampleRate: rate)
+                        let request = TTSRequest(text: spoken, voice: voice, outputSampleRate: rate)
                         for try await event in tts.stream(request) {
                             guard case .event(.audio(_, let audio)) = event, !audio.samples.isEmpty else { continue }
                             probe.mark(\.firstTTSAudio)
@@ -100,9 +104,20 @@ extension AgentSession {
         sink.yield(.whole(text))
         sink.finish()
         let progress = SpeechProgress(sampleRate: options.outputSampleRate)
-        await speak(input, voice: agent.preferences.voice, progress: progress, probe: ReplyProbe())
+        await speak(input, voice: agent.preferences.voice, progress: progress, probe: ReplyProbe(),
+                    rewrite: ttsRewrite(for: agent))
         if currentReplyIsIdle { setState(.listening) }
         return progress.snapshot
+    }
+}
+
+extension AgentSession {
+    /// The agent's `ttsNode` as a rewrite function for `speak`.
+    func ttsRewrite(for agent: any VoiceAgent) -> @Sendable (String) async -> String {
+        { [weak self] text in
+            guard let self else { return text }
+            return await agent.ttsNode(text: text, session: self) ?? text
+        }
     }
 }
 

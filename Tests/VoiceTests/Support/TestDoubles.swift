@@ -84,3 +84,18 @@ struct PlainAgent: VoiceAgent {
     var tools: [any Tool] = []
     var greeting: String?
 }
+
+/// A tone TTS that records every text it was asked to speak.
+final class RecordingTTS: TTS, Sendable {
+    let providerName = "recording"
+    let sampleRate = 48_000
+    private let tone = ToneTTS(secondsPerSentence: 0.2)
+    private let recorded = Mutex<[String]>([])
+
+    var texts: [String] { recorded.withLock { $0 } }
+
+    func synthesize(_ text: String, voice: String?) -> AsyncThrowingStream<AudioFrame, any Error> {
+        recorded.withLock { $0.append(text) }
+        return tone.synthesize(text, voice: voice)
+    }
+}
