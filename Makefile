@@ -43,9 +43,11 @@ TEST_ENV = STEADFAST_PYTHON=$(CURDIR)/$(VENV)/bin/python STEADFAST_PION_PEER=$(C
 
 test: deps peers
 	swift build --build-tests $(SWIFT_FLAGS)
-	$(TEST_ENV) swift test --skip-build $(SWIFT_FLAGS) --skip '^InteropTests\.'
-	@# The WebRTC interop matrix runs alone: its peer processes would starve the timing-sensitive
-	@# router scenarios on a 2-core machine if both ran at once.
+	@# Three runs on a 2-core machine: the wall-clock deadline, Retry-After and stall scenarios of the
+	@# HTTP client and router first, alone; then the CPU-heavy rest (speech engines, VAD, DTLS);
+	@# then the WebRTC interop matrix, whose peer processes would starve anything beside them.
+	$(TEST_ENV) swift test --skip-build $(SWIFT_FLAGS) --filter '^(ProvidersTests|TransportTests)\.'
+	$(TEST_ENV) swift test --skip-build $(SWIFT_FLAGS) --skip '^(ProvidersTests|TransportTests|InteropTests)\.'
 	$(TEST_ENV) swift test --skip-build $(SWIFT_FLAGS) --filter '^InteropTests\.'
 
 # The demo: espeak-ng speaks a question, the console runs it through VAD → STT → LLM → TTS with
