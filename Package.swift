@@ -147,7 +147,8 @@ let package = Package(
         .testTarget(name: "LocalSpeechTests", dependencies: ["LocalSpeech", "Providers", "Audio", "TestSupport"]),
         .testTarget(name: "SteadfastCLITests", dependencies: ["steadfast", "TestSupport"]),
         /// Shared test plumbing: locating the interop venv, running subprocesses, a tiny HTTP server.
-        .target(name: "TestSupport", dependencies: [.product(name: "Logging", package: "swift-log")], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["Providers", .product(name: "Logging", package: "swift-log")],
+                path: "Tests/TestSupport"),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,5 +1,6 @@
 import Agents
 import Providers
+import TestSupport
 import Testing
 
 @Suite("Agent registry and chat context")

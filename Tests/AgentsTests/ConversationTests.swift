@@ -50,7 +50,7 @@ struct ConversationTests {
             }
         }
         struct Empty: Decodable, Sendable {}
-        let llm = ScriptedAgentLLM { call, _ in
+        let llm = ScriptedTurnLLM { call, _ in
             call == 0 ? [.tool(.call("toSales"))] : [.text("Sales here, what would you like?")]
         }
         var agent: any VoiceAgent = Front()

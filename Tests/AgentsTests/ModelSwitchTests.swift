@@ -48,7 +48,7 @@ struct ModelSwitchTests {
         defer { chain.server.stop() }
         #expect(try await Self.run(ModelInfoTool(), chain) == "OpenRouter, google/gemini-2.0-flash; local fallback ready")
 
-        let llm = ScriptedAgentLLM { call, _ in
+        let llm = ScriptedTurnLLM { call, _ in
             switch call {
             case 0: [.tool(.call("switchModel", #"{"model":"use Claude please"}"#))]
             case 1: [.tool(.call("getModelInfo"))]

@@ -1,6 +1,7 @@
 import Agents
 import Logging
 import Providers
+import TestSupport
 import Testing
 
 @Suite("Tool loop")
@@ -14,7 +15,7 @@ struct ToolLoopTests {
     }
 
     @Test func toolCallThenResultThenFinalAnswer() async throws {
-        let llm = ScriptedAgentLLM { call, _ in
+        let llm = ScriptedTurnLLM { call, _ in
             call == 0 ? [.tool(.call("echo", #"{"city":"Paris"}"#))] : [.text("It is "), .text("sunny.")]
         }
         let outcome = try await ToolLoop().run(llm: llm, request: LLMRequest(messages: [.user("weather?")]),
@@ -29,7 +30,7 @@ struct ToolLoopTests {
     }
 
     @Test func atMostThreeToolStepsThenToolChoiceNone() async throws {
-        let llm = ScriptedAgentLLM { call, _ in [.tool(.call("echo", #"{"city":"Rome"}"#, id: "c\(call)"))] }
+        let llm = ScriptedTurnLLM { call, _ in [.tool(.call("echo", #"{"city":"Rome"}"#, id: "c\(call)"))] }
         let outcome = try await ToolLoop().run(llm: llm, request: LLMRequest(messages: [.user("loop")]),
                                                tools: [Self.echo], context: Self.context)
         #expect(llm.requests.count == 4)
@@ -44,7 +45,7 @@ struct ToolLoopTests {
         let failing = TypedTool(name: "lookup", description: "Fails") { (_: CityArguments, _) -> String in
             throw ToolError("I couldn't find Atlantis")
         }
-        let llm = ScriptedAgentLLM { call, _ in
+        let llm = ScriptedTurnLLM { call, _ in
             call == 0 ? [.tool(.call("lookup", #"{"city":"Atlantis"}"#))] : [.text("Sorry, no such place.")]
         }
         let outcome = try await ToolLoop().run(llm: llm, request: LLMRequest(messages: [.user("?")]),
@@ -63,7 +64,7 @@ struct ToolLoopTests {
             await gate.arriveAndWait()
             return "done \(args.city)"
         }
-        let llm = ScriptedAgentLLM { call, _ in
+        let llm = ScriptedTurnLLM { call, _ in
             call == 0 ? [.tool(.call("wait", #"{"city":"a"}"#, id: "1")), .tool(.call("wait", #"{"city":"b"}"#, id: "2"))]
                 : [.text("both done")]
         }
@@ -78,7 +79,7 @@ struct ToolLoopTests {
             try await Task.sleep(for: .seconds(3600))
             return "never"
         }
-        let llm = ScriptedAgentLLM { call, _ in
+        let llm = ScriptedTurnLLM { call, _ in
             call == 0 ? [.tool(.call("stall", #"{"city":"x"}"#)), .tool(.call("echo", #"{"city":"y"}"#))]
                 : [.text("one was slow")]
         }
@@ -92,7 +93,7 @@ struct ToolLoopTests {
     @Test func aHandoffEndsTheTurnAndCarriesTheAgent() async throws {
         let transfer = TypedTool(name: "transfer", description: "To sales",
                                  output: { (_: CityArguments, _) in .handoff(SalesAgent(), message: "Transferring to sales") })
-        let llm = ScriptedAgentLLM { _, _ in [.text("One moment."), .tool(.call("transfer", #"{"city":"-"}"#))] }
+        let llm = ScriptedTurnLLM { _, _ in [.text("One moment."), .tool(.call("transfer", #"{"city":"-"}"#))] }
         let outcome = try await ToolLoop().run(llm: llm, request: LLMRequest(messages: [.user("buy")]),
                                                tools: [transfer], context: Self.context)
         #expect(llm.requests.count == 1)

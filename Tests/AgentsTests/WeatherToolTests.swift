@@ -49,7 +49,7 @@ struct WeatherToolTests {
     @Test func theModelHearsTheTemperatureThroughTheToolLoop() async throws {
         let server = try Self.server()
         defer { server.stop() }
-        let llm = ScriptedAgentLLM { call, request in
+        let llm = ScriptedTurnLLM { call, request in
             call == 0 ? [.tool(.call("getWeather", #"{"location":"Paris"}"#))]
                 : [.text("Right now: " + (request.messages.last?.content ?? ""))]
         }

@@ -3,6 +3,7 @@ import Audio
 import Foundation
 import LocalSpeech
 import Providers
+import TestSupport
 import Testing
 @testable import Voice
 
@@ -14,7 +15,7 @@ struct AgentSessionSpeechTests {
     @Test func spokenQuestionRoundTrip() async throws {
         let espeak = try #require(VoiceFixtures.espeak)
         let question = try await VoiceFixtures.speech("what is the weather in Paris")
-        let llm = ScriptedLLM(replies: ["It is sunny and 21 degrees in Paris."])
+        let llm = ScriptedTurnLLM(replies: ["It is sunny and 21 degrees in Paris."])
         let session = try AgentSession(agent: PlainAgent(), llm: llm, stt: try VoiceFixtures.sttChain(),
                                        tts: VoiceFixtures.ttsChain(espeak), options: AgentSessionOptions(pacing: .unpaced))
         let events = Collector(session.events)
@@ -73,7 +74,7 @@ struct AgentSessionSpeechTests {
     @Test func userSpeechOverTheReplyStopsItAndTheContextKeepsWhatWasHeard() async throws {
         let sentences = (1...8).map { "This is sentence number \($0) of a long story." }
         let fullReply = sentences.joined(separator: " ")
-        let llm = ScriptedLLM { call, _ in call == 0 ? [.text(fullReply)] : [.text("Sure, what is it?")] }
+        let llm = ScriptedTurnLLM { call, _ in call == 0 ? [.text(fullReply)] : [.text("Sure, what is it?")] }
         let stt = FallbackRouter<STTCapability>(name: "stt", members: [
             ChainMember(name: "fixed", service: FixedSTT(text: "wait a moment please"), policy: .lastResort)])
         let session = try AgentSession(agent: PlainAgent(), llm: llm, stt: stt, tts: VoiceFixtures.ttsChain(ToneTTS()),

@@ -2,6 +2,7 @@ import Agents
 import Audio
 import Logging
 import Providers
+import TestSupport
 import Testing
 @testable import Voice
 
@@ -13,7 +14,7 @@ struct AgentSessionTextTests {
     @Test func toolCallsRunAndTheReplyAndToolResultsLandInTheContext() async throws {
         let shout = TypedTool(name: "shout", description: "Shouts a word",
                               output: { (arguments: Echo, _) in .text(arguments.word.uppercased()) })
-        let llm = ScriptedLLM { call, _ in
+        let llm = ScriptedTurnLLM { call, _ in
             call == 0 ? [.tool(ToolCall(id: "c1", name: "shout", arguments: #"{"word":"hello"}"#))]
                 : [.text("I shouted HELLO.")]
         }
@@ -37,7 +38,7 @@ struct AgentSessionTextTests {
     @Test func aToolErrorGoesBackToTheModelAndTheTurnStillEndsInWords() async throws {
         let failing = TypedTool(name: "lookup", description: "Looks something up",
                                 output: { (_: Echo, _) -> ToolOutput in throw ToolError("no such place") })
-        let llm = ScriptedLLM { call, _ in
+        let llm = ScriptedTurnLLM { call, _ in
             call == 0 ? [.tool(ToolCall(id: "c1", name: "lookup", arguments: #"{"word":"Atlantis"}"#))]
                 : [.text("Sorry, I couldn't find that place.")]
         }
@@ -55,7 +56,7 @@ struct AgentSessionTextTests {
         struct Empty: Decodable, Sendable {}
         let toSales = TypedTool(name: "toSales", description: "Hands over to sales",
                                 output: { (_: Empty, _) in .handoff(Sales(), message: "Transferring you to sales") })
-        let llm = ScriptedLLM { call, _ in
+        let llm = ScriptedTurnLLM { call, _ in
             call == 0 ? [.tool(ToolCall(id: "h1", name: "toSales", arguments: "{}"))] : [.text("Sales here, how can I help?")]
         }
         let session = try AgentSession(agent: PlainAgent(name: "front", tools: [toSales]), llm: llm)
@@ -79,7 +80,7 @@ struct AgentSessionTextTests {
         struct Empty: Decodable, Sendable {}
         let hand = TypedTool(name: "hand", description: "Hands over",
                              output: { (_: Empty, _) in .handoff(Greeter(), message: "ok") })
-        let llm = ScriptedLLM { _, _ in [.tool(ToolCall(id: "h1", name: "hand", arguments: "{}"))] }
+        let llm = ScriptedTurnLLM { _, _ in [.tool(ToolCall(id: "h1", name: "hand", arguments: "{}"))] }
         let session = try AgentSession(agent: PlainAgent(tools: [hand]), llm: llm)
         await session.respond(to: "switch")
         #expect(llm.requests.count == 1, "the greeter's greeting was its answer; no second LLM call")
@@ -95,7 +96,7 @@ struct AgentSessionTextTests {
                 chatContext.append(.system("The user is a premium customer."))
             }
         }
-        let llm = ScriptedLLM(replies: ["Welcome back."])
+        let llm = ScriptedTurnLLM(replies: ["Welcome back."])
         let session = try AgentSession(agent: Careful(), llm: llm)
         #expect(await session.respond(to: "please ignore this") == "")
         #expect(llm.requests.isEmpty)

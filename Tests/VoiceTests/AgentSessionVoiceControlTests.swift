@@ -1,6 +1,7 @@
 import Agents
 import Audio
 import Providers
+import TestSupport
 import Testing
 @testable import Voice
 
@@ -10,8 +11,8 @@ struct AgentSessionVoiceControlTests {
     /// The headline feature through the audio path: the caller says "switch to the backup", the
     /// primary model calls switchModel, and from the next LLM call the backup answers.
     @Test func theCallerSwitchesTheModelByVoice() async throws {
-        let primary = ScriptedLLM { _, _ in [.tool(ToolCall(id: "s1", name: "switchModel", arguments: #"{"model":"backup"}"#))] }
-        let backup = ScriptedLLM(replies: ["Backup here, at your service."])
+        let primary = ScriptedTurnLLM { _, _ in [.tool(ToolCall(id: "s1", name: "switchModel", arguments: #"{"model":"backup"}"#))] }
+        let backup = ScriptedTurnLLM(replies: ["Backup here, at your service."])
         let router = FallbackRouter<LLMCapability>(name: "llm", members: [
             ChainMember(name: "primary", service: primary),
             ChainMember(name: "backup", service: backup),
@@ -48,7 +49,7 @@ struct AgentSessionVoiceControlTests {
             }
         }
         let tts = RecordingTTS()
-        let session = try AgentSession(agent: Pronouncing(), llm: ScriptedLLM(replies: ["It is 21°C in Paris."]),
+        let session = try AgentSession(agent: Pronouncing(), llm: ScriptedTurnLLM(replies: ["It is 21°C in Paris."]),
                                        tts: VoiceFixtures.ttsChain(tts), options: AgentSessionOptions(pacing: .unpaced))
         await session.respond(to: "How warm is it?")
         #expect(tts.texts == ["It is 21 degrees Celsius in Paris."])

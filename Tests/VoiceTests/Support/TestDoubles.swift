@@ -4,49 +4,6 @@ import Foundation
 import Providers
 import Synchronization
 
-/// An LLM that plays one script per call and records the requests it was sent.
-final class ScriptedLLM: LLM, Sendable {
-    enum Step: Sendable {
-        case text(String)
-        case tool(ToolCall)
-    }
-
-    let providerName = "scripted"
-    var model: String { get async { "scripted-model" } }
-    private let script: @Sendable (_ call: Int, _ request: LLMRequest) -> [Step]
-    private let recorded = Mutex<[LLMRequest]>([])
-
-    init(script: @escaping @Sendable (_ call: Int, _ request: LLMRequest) -> [Step]) { self.script = script }
-
-    convenience init(replies: [String]) {
-        self.init { call, _ in [.text(replies[min(call, replies.count - 1)])] }
-    }
-
-    var requests: [LLMRequest] { recorded.withLock { $0 } }
-
-    func stream(_ request: LLMRequest) -> AsyncThrowingStream<LLMEvent, any Error> {
-        let call = recorded.withLock { requests in
-            requests.append(request)
-            return requests.count - 1
-        }
-        let steps = script(call, request)
-        return AsyncThrowingStream { continuation in
-            for step in steps {
-                switch step {
-                case .text(let text):
-                    // Word by word, as a provider streams.
-                    for word in text.split(separator: " ", omittingEmptySubsequences: false).enumerated() {
-                        continuation.yield(.textDelta(word.offset == 0 ? String(word.element) : " " + word.element))
-                    }
-                case .tool(let call): continuation.yield(.toolCall(call))
-                }
-            }
-            continuation.yield(.finish(.stop))
-            continuation.finish()
-        }
-    }
-}
-
 /// An LLM that is always down, like a provider answering 503.
 struct BrokenLLM: LLM {
     let providerName = "broken"
