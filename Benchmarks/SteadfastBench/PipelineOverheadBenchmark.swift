@@ -15,6 +15,8 @@ import Voice
 ///   `TurnDetector` says which one) to the instant a consumer of `audioOutput` receives the reply's
 ///   first frame — this includes the VAD on that frame, the actor hops and the consumer's wake-up;
 /// - `.stateChanged(.thinking)` as received by an event consumer to that first frame.
+/// Two parts of the self-reported figure show where it goes: the LLM chain's and the TTS chain's
+/// first output (`llmTimeToFirstToken`, `ttsTimeToFirstByte`).
 /// Baseline: the same instant LLM and TTS called directly (LLM stream → `SentenceChunker` → first
 /// TTS frame), so the session's overhead is a ratio. Both pacings run: `.realTime` is production.
 enum PipelineOverheadBenchmark {
@@ -48,6 +50,11 @@ enum PipelineOverheadBenchmark {
                           samples: run.external, baseline: baseline, target: "< 25 ms", limit: limit),
                 ResultRow(benchmark: name, scenario: "Session, \(label): consumer gets `.thinking` → consumer gets first frame",
                           samples: run.thinking, baseline: baseline),
+                ResultRow(benchmark: name, scenario: "Session, \(label), part of it: LLM chain call → first text "
+                          + "(`llmTimeToFirstToken`)", samples: run.llmFirstText, baseline: baseline),
+                ResultRow(benchmark: name, scenario: "Session, \(label), part of it: first clause to the TTS chain → "
+                          + "its first audio (`ttsTimeToFirstByte`)", samples: run.ttsFirstAudio,
+                          baseline: baseline),
             ]
             if pacing == .realTime { outcome.sessionCPU = run.cpu }
         }
@@ -63,6 +70,8 @@ enum PipelineOverheadBenchmark {
 
     private struct SessionRun {
         var selfReported = Samples(), external = Samples(), thinking = Samples(), cpu = Samples()
+        /// Parts of the self-reported figure: the LLM chain's first text, the TTS chain's first audio.
+        var llmFirstText = Samples(), ttsFirstAudio = Samples()
     }
 
     private static func sessionRun(pacing: AgentSessionOptions.Pacing, conversation: VoiceFixtures.Conversation,
@@ -125,6 +134,8 @@ enum PipelineOverheadBenchmark {
             run.selfReported.add(reported)
             run.external.add(firstFrame - handedOver[turn])
             run.thinking.add(firstFrame - thinking[turn])
+            if let llm = metrics[turn].llmTimeToFirstToken { run.llmFirstText.add(llm) }
+            if let tts = metrics[turn].ttsTimeToFirstByte { run.ttsFirstAudio.add(tts) }
         }
         return run
     }
