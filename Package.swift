@@ -113,6 +113,8 @@ let package = Package(
             name: "steadfast-bench",
             dependencies: [
                 "Providers", "Transport", "TestSupport", "RTC", "Audio",
+                // The voice-pipeline benchmarks drive a real AgentSession on espeak speech.
+                "Voice", "Agents", "LocalSpeech",
                 // The bare-C baselines of the media benchmarks call libopus and libsrtp directly.
                 "COpus", "CSRTP", "CShims",
                 .product(name: "Logging", package: "swift-log"),

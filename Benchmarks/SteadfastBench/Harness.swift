@@ -1,7 +1,7 @@
 import Foundation
 
 /// Command-line options: `--quick` (few iterations, for smoke runs), `--json` (machine-readable
-/// results after the table) and `--only router|media` (one group of benchmarks; both by default).
+/// results after the table) and `--only router|media|voice` (one group of benchmarks; all by default).
 struct BenchOptions: Sendable {
     /// Benchmark groups `--only` can pick.
     enum Group: String, Sendable, CaseIterable {
@@ -9,9 +9,11 @@ struct BenchOptions: Sendable {
         case router
         /// 4–7: RTP/SRTP packet paths, Opus, sessions per core.
         case media
+        /// 8–9: voice pipeline overhead, CPU per live voice session.
+        case voice
     }
 
-    static let usage = "usage: swift run -c release steadfast-bench [--quick] [--json] [--only router|media]"
+    static let usage = "usage: swift run -c release steadfast-bench [--quick] [--json] [--only router|media|voice]"
 
     var quick = false
     var json = false
@@ -54,6 +56,8 @@ struct Samples: Sendable {
     private(set) var values: [Double] = []
 
     mutating func add(_ duration: Duration) { values.append(duration.benchSeconds) }
+    /// A quantity already in seconds (or a ratio of seconds, like CPU seconds per audio second).
+    mutating func add(seconds: Double) { values.append(seconds) }
 
     var count: Int { values.count }
 
@@ -109,6 +113,8 @@ struct DerivedRow: Sendable {
         case allocationsPerPacket = "allocations_per_packet"
         /// Full-duplex sessions one core sustains.
         case sessions
+        /// Share of one core's time, in percent.
+        case percentOfCore = "percent_of_core"
 
         func format(_ value: Double) -> String {
             if value.isNaN { return "–" }
@@ -116,6 +122,7 @@ struct DerivedRow: Sendable {
             case .seconds: return Report.format(value)
             case .allocationsPerPacket: return String(format: "%.2f", value)
             case .sessions: return String(format: "%.0f", value)
+            case .percentOfCore: return String(format: "%.2f %%", value)
             }
         }
     }

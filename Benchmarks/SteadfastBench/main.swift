@@ -1,8 +1,8 @@
 import Foundation
 import Logging
 
-// Router and media-plane benchmarks (README § Benchmarks).
-// Run: swift run -c release steadfast-bench [--quick] [--json] [--only router|media]
+// Router, media-plane and voice-pipeline benchmarks (README § Benchmarks).
+// Run: swift run -c release steadfast-bench [--quick] [--json] [--only router|media|voice]
 // Allocation counts need the preloaded counter: Benchmarks/run-with-malloc-counter.sh [options].
 LoggingSystem.bootstrap { _ in SwiftLogNoOpLogHandler() }
 let options = BenchOptions(arguments: CommandLine.arguments)
@@ -24,6 +24,18 @@ do {
         let opus = try OpusCodecBenchmark.run(options)
         let capacity = SessionCapacityBenchmark.run(receive: receive, send: send, opus: opus)
         for result in [receive.result, send.result, opus.result, capacity] {
+            rows += result.rows
+            derived += result.derived
+        }
+    }
+    if options.runs(.voice) {
+        // One conversation of espeak-ng turns feeds both: the session runs of 8 give 9 its session CPU.
+        let (warmupTurns, timedTurns) = (options.warmup(10), options.iterations(200))
+        let conversation = try await VoiceFixtures.conversation(turns: warmupTurns + timedTurns)
+        let pipeline = try await PipelineOverheadBenchmark.run(options, conversation: conversation,
+                                                               warmupTurns: warmupTurns)
+        let cpu = try VoiceCPUBenchmark.run(options, conversation: conversation, sessionCPU: pipeline.sessionCPU)
+        for result in [pipeline.result, cpu] {
             rows += result.rows
             derived += result.derived
         }
