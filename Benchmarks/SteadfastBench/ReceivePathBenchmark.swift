@@ -15,6 +15,8 @@ enum ReceivePathBenchmark {
         var result: (rows: [ResultRow], derived: [DerivedRow])
         /// Per profile: the Swift path, the jitter-buffer pop of each tick, and the libsrtp baseline.
         var figures: [SRTPProfile: (path: Samples, pop: Samples, raw: Samples)]
+        /// Per profile: bare libsrtp's allocation calls over the counted packets (nil without the counter).
+        var rawAllocations: [SRTPProfile: UInt64?] = [:]
     }
 
     static func run(_ options: BenchOptions) throws -> Outcome {
@@ -35,6 +37,7 @@ enum ReceivePathBenchmark {
             var path = ReceivePath(session: receiver)
             let figures = try measure(path: &path, raw: raw, datagrams: datagrams, warmup: warmup, counted: counted)
             outcome.figures[profile] = (figures.path, figures.pop, figures.raw)
+            outcome.rawAllocations[profile] = figures.rawAllocations
             outcome.result.rows += [
                 ResultRow(benchmark: name, scenario: "Baseline: bare libsrtp `srtp_unprotect` (\(profile))",
                           samples: figures.raw),

@@ -20,10 +20,11 @@ do {
     if options.runs(.media) {
         // Synchronous and single-threaded: each figure is the cost on one core.
         let receive = try ReceivePathBenchmark.run(options)
+        let connection = try PeerConnectionReceiveBenchmark.run(options, bareAllocations: receive.rawAllocations)
         let send = try SendPathBenchmark.run(options)
         let opus = try OpusCodecBenchmark.run(options)
         let capacity = SessionCapacityBenchmark.run(receive: receive, send: send, opus: opus)
-        for result in [receive.result, send.result, opus.result, capacity] {
+        for result in [receive.result, connection, send.result, opus.result, capacity] {
             rows += result.rows
             derived += result.derived
         }

@@ -95,7 +95,7 @@ public final class PeerConnectionDriver: UDPEventLoopHandler, @unchecked Sendabl
     public func datagramReceived(_ bytes: UnsafeRawBufferPointer, from source: SocketAddress, socketIndex: Int,
                                  now: ContinuousClock.Instant) {
         guard let remote = transportAddress(source) else { return }
-        connection.handle(.datagram(Array(bytes), from: remote, to: localAddresses[socketIndex]), now: now)
+        connection.handleDatagram(bytes, from: remote, to: localAddresses[socketIndex], now: now)
         dispatchEvents()
     }
 

@@ -192,7 +192,7 @@ public actor AgentSession: AgentSessionControl {
             } catch {
                 logger.warning("speech to text failed for a segment", metadata: ["error": "\(error)"])
             }
-            await self.transcribed(segment: segment, text: text)
+            self.transcribed(segment: segment, text: text)
         }
     }
 

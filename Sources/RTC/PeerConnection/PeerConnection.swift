@@ -38,6 +38,8 @@ public final class PeerConnection {
     private var playoutDeadline: ContinuousClock.Instant?
     private var startedAt: ContinuousClock.Instant?
     private var sendBuffer: [UInt8] = []
+    /// Where `handleDatagram` decrypts media in place (reused, so receiving allocates nothing).
+    private var receiveScratch: [UInt8] = []
     private let localSSRC = UInt32.random(in: 1...UInt32.max)
 
     /// Wall-clock seconds since 1970, read only for RTCP sender-report NTP times.
@@ -57,6 +59,7 @@ public final class PeerConnection {
             endOfCandidates: true, cname: configuration.cname,
             sessionID: String(UInt64.random(in: 1...UInt64(Int64.max)))))
         sendBuffer.reserveCapacity(1500)
+        receiveScratch.reserveCapacity(1500)
     }
 
     // MARK: Setup
@@ -232,17 +235,37 @@ public final class PeerConnection {
             dtls.handle(.datagram(bytes), now: now)
             drainDTLS(now: now)
         case .rtp:
-            receiveRTP(bytes, now: now)
+            var packet = bytes
+            receiveRTP(&packet, now: now)
         case .rtcp:
-            receiveRTCP(bytes, now: now)
+            var packet = bytes
+            receiveRTCP(&packet, now: now)
         case .unknown:
             statistics.droppedDatagrams += 1
         }
     }
 
-    private func receiveRTP(_ bytes: [UInt8], now: ContinuousClock.Instant) {
+    /// Receives a datagram whose bytes the caller keeps (a driver's reused receive buffer). RTP and
+    /// RTCP are copied into one scratch buffer and decrypted in place there, so the steady-state
+    /// media path allocates nothing of its own (the jitter buffer copies payloads into its slots);
+    /// STUN and DTLS, which are rare, take `handle(_:now:)`'s path.
+    public func handleDatagram(_ bytes: UnsafeRawBufferPointer, from: TransportAddress, to: TransportAddress,
+                               now: ContinuousClock.Instant) {
+        var packet: [UInt8] = []
+        swap(&packet, &receiveScratch)
+        defer { swap(&packet, &receiveScratch) }
+        packet.removeAll(keepingCapacity: true)
+        packet.append(contentsOf: bytes)
+        switch MultiplexedPacketKind(classifying: packet[...]) {
+        case .rtp: receiveRTP(&packet, now: now)
+        case .rtcp: receiveRTCP(&packet, now: now)
+        case .stun, .dtls, .unknown: receive(Array(bytes), from: from, to: to, now: now)
+        }
+    }
+
+    private func receiveRTP(_ packet: inout [UInt8], now: ContinuousClock.Instant) {
         guard let srtp else { statistics.droppedDatagrams += 1; return }
-        var packet = bytes
+        let protectedLength = packet.count
         do { try srtp.unprotectRTP(&packet) } catch {
             statistics.droppedDatagrams += 1
             return
@@ -250,10 +273,11 @@ public final class PeerConnection {
         guard let rtp = try? RTPPacket(parsing: packet) else { statistics.droppedDatagrams += 1; return }
         guard let mid = route(rtp) else { statistics.droppedDatagrams += 1; return }
         statistics.packetsReceived += 1
-        statistics.bytesReceived += bytes.count
+        statistics.bytesReceived += protectedLength
         rtcp?.handleReceivedRTP(ssrc: rtp.header.ssrc, sequenceNumber: rtp.header.sequenceNumber,
                                 timestamp: rtp.header.timestamp, payloadLength: rtp.payload.count, now: now)
-        receivers[mid]?.jitter.insert(rtp, now: now)
+        // `values[index]`, not `[mid]?`: the keyed modify allocates a coroutine frame per call.
+        if let index = receivers.index(forKey: mid) { receivers.values[index].jitter.insert(rtp, now: now) }
         if playoutDeadline == nil { playoutDeadline = now + configuration.jitter.frameDuration }
     }
 
@@ -275,9 +299,8 @@ public final class PeerConnection {
         return mid
     }
 
-    private func receiveRTCP(_ bytes: [UInt8], now: ContinuousClock.Instant) {
+    private func receiveRTCP(_ packet: inout [UInt8], now: ContinuousClock.Instant) {
         guard let srtp else { statistics.droppedDatagrams += 1; return }
-        var packet = bytes
         do { try srtp.unprotectRTCP(&packet) } catch {
             statistics.droppedDatagrams += 1
             return
@@ -307,9 +330,10 @@ public final class PeerConnection {
         }
         if let deadline = playoutDeadline, deadline <= now {
             for mid in receivers.keys.sorted() {
+                guard let index = receivers.index(forKey: mid) else { continue }
                 // A late wake-up plays the slots it missed, at most a few, then resynchronizes.
                 for _ in 0..<4 {
-                    guard let slot = receivers[mid]?.jitter.pop(now: now) else { break }
+                    guard let slot = receivers.values[index].jitter.pop(now: now) else { break }
                     outputs.append(.event(.audio(mid: mid, slot)))
                 }
             }

@@ -70,7 +70,10 @@ public struct RTCPScheduler: Sendable {
         if receiveStatistics[ssrc] == nil {
             receiveStatistics[ssrc] = RTPReceiveStatistics(ssrc: ssrc, clockRate: configuration.clockRate)
         }
-        receiveStatistics[ssrc]?.record(
+        // Mutating through `values[index]` rather than `[ssrc]?`: the keyed optional-chained modify
+        // heap-allocates a coroutine frame on every call, and this runs once per received packet.
+        guard let index = receiveStatistics.index(forKey: ssrc) else { return }
+        receiveStatistics.values[index].record(
             sequenceNumber: sequenceNumber, timestamp: timestamp, payloadLength: payloadLength, arrival: now)
     }
 
