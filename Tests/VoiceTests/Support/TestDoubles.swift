@@ -56,3 +56,51 @@ final class RecordingTTS: TTS, Sendable {
         return tone.synthesize(text, voice: voice)
     }
 }
+
+/// An LLM whose first answer streams one word every `interval`, recording when that stream was
+/// abandoned (a barge-in must stop it promptly); later calls answer "Okay." at once.
+final class SlowLLM: LLM, Sendable {
+    let providerName = "slow"
+    var model: String { get async { "slow-model" } }
+    let words: [String]
+    let interval: Duration
+    private let terminated = Mutex<ContinuousClock.Instant?>(nil)
+    private let calls = Mutex(0)
+
+    init(words: [String], interval: Duration) {
+        self.words = words
+        self.interval = interval
+    }
+
+    var terminatedAt: ContinuousClock.Instant? { terminated.withLock { $0 } }
+
+    func stream(_ request: LLMRequest) -> AsyncThrowingStream<LLMEvent, any Error> {
+        let (stream, continuation) = AsyncThrowingStream<LLMEvent, any Error>.makeStream()
+        let first = calls.withLock { count in
+            count += 1
+            return count == 1
+        }
+        guard first else {
+            continuation.yield(.textDelta("Okay."))
+            continuation.yield(.finish(.stop))
+            continuation.finish()
+            return stream
+        }
+        let words = self.words
+        let interval = self.interval
+        // Unstructured: plays the script; cancelled through onTermination when the consumer stops.
+        let task = Task {
+            for (index, word) in words.enumerated() {
+                do { try await Task.sleep(for: interval) } catch { return }
+                continuation.yield(.textDelta(index == 0 ? word : " " + word))
+            }
+            continuation.yield(.finish(.stop))
+            continuation.finish()
+        }
+        continuation.onTermination = { [self] _ in
+            terminated.withLock { if $0 == nil { $0 = .now } }
+            task.cancel()
+        }
+        return stream
+    }
+}
