@@ -82,6 +82,10 @@ let package = Package(
             name: "Agents",
             dependencies: ["Providers", "Transport", "SteadfastConfig", .product(name: "Logging", package: "swift-log"),
                            .product(name: "Yams", package: "Yams")]),
+        /// The LiveKit client: the `/agent` worker protocol (and, later, signalling and rooms).
+        .target(
+            name: "LiveKit",
+            dependencies: ["LiveKitProtocol", .product(name: "SwiftProtobuf", package: "swift-protobuf")]),
         /// The voice pipeline: turn detection, STT → agent/tools/LLM → TTS, barge-in, metrics.
         .target(
             name: "Voice",
@@ -136,6 +140,7 @@ let package = Package(
         .testTarget(name: "TransportTests", dependencies: ["Transport", "TestSupport"]),
         .testTarget(name: "AgentsTests", dependencies: ["Agents", "Providers", "Transport", "TestSupport"]),
         .testTarget(name: "AudioTests", dependencies: ["Audio", "TestSupport"]),
+        .testTarget(name: "LiveKitTests", dependencies: ["LiveKit", "LiveKitProtocol", "TestSupport"]),
         .testTarget(
             name: "VoiceTests",
             dependencies: ["Voice", "Agents", "Providers", "Audio", "LocalSpeech", "TestSupport",
