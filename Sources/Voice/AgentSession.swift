@@ -45,9 +45,13 @@ public actor AgentSession: AgentSessionControl {
     private var transcriptions: [Int: Task<Void, Never>] = [:]
     private var transcriptionStarted: [Int: ContinuousClock.Instant] = [:]
     private var lastSTTLatency: Duration?
-    /// The reply being generated or spoken. Unstructured because turns start from audio input;
-    /// cancelled by a barge-in, by `close()`, and awaited before the next reply starts.
-    private var currentReply: Task<Void, Never>?
+    /// Replies generating, speaking or queued behind one another, by start order. Unstructured
+    /// because turns start from audio input; a barge-in or `close()` cancels them all, and each
+    /// waits for the one before it.
+    private var replies: [Int: Task<Void, Never>] = [:]
+    private var replyCounter = 0
+    /// The newest reply, which the next one queues behind.
+    private var currentReply: Task<Void, Never>? { replies[replyCounter] }
     /// Where `say` puts text while a reply is speaking, so it is queued behind the reply's audio.
     var activeChunkSink: AsyncStream<SpeechInput>.Continuation?
     var saidDuringEnter = false
@@ -133,16 +137,16 @@ public actor AgentSession: AgentSessionControl {
     public func waitUntilIdle() async {
         while true {
             for task in Array(transcriptions.values) { await task.value }
-            if let reply = currentReply { await reply.value }
-            if transcriptions.isEmpty && currentReply == nil { return }
+            for reply in Array(replies.values) { await reply.value }
+            if transcriptions.isEmpty && replies.isEmpty { return }
         }
     }
 
     /// Stops everything, calls the agent's `onExit` and ends the output streams.
     public func close() async {
         for task in transcriptions.values { task.cancel() }
-        currentReply?.cancel()
-        await currentReply?.value
+        for reply in replies.values { reply.cancel() }
+        for reply in Array(replies.values) { await reply.value }
         await agent.onExit(session: self)
         audioSink.finish()
         eventSink.finish()
@@ -203,11 +207,11 @@ public actor AgentSession: AgentSessionControl {
     }
 
     private func interrupt() {
-        guard let reply = currentReply else { return }
+        guard !replies.isEmpty else { return }
         logger.info("User interrupted the agent")
         lastBargeIn = .now
         emit(.bargeIn)
-        reply.cancel()
+        for reply in replies.values { reply.cancel() }
     }
 
     private func startReply(to turn: TurnDetector.UserTurn) {
@@ -223,21 +227,23 @@ public actor AgentSession: AgentSessionControl {
         let previous = currentReply
         feed(.replyActive(true))
         let (stream, sink) = AsyncStream<String>.makeStream()
+        replyCounter += 1
+        let id = replyCounter
         let task = Task {
             await previous?.value
             let kept = await self.reply(to: text, turn: metrics)
             sink.yield(kept)
             sink.finish()
-            await self.replyEnded()
+            self.replyEnded(id)
         }
-        currentReply = task
+        replies[id] = task
         let result = Task { await stream.first(where: { _ in true }) ?? "" }
         return (task, result)
     }
 
-    private func replyEnded() {
-        currentReply = nil
-        feed(.replyActive(false))
+    private func replyEnded(_ id: Int) {
+        replies[id] = nil
+        if replies.isEmpty { feed(.replyActive(false)) }
     }
 
     // MARK: Helpers
@@ -269,7 +275,7 @@ public actor AgentSession: AgentSessionControl {
 
     func updateContext(_ context: ChatContext) { chatContext = context }
 
-    var currentReplyIsIdle: Bool { currentReply == nil }
+    var currentReplyIsIdle: Bool { replies.isEmpty }
 }
 
 /// Converts input frames to the VAD's mono rate, keeping one resampler per input format.
