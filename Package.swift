@@ -43,6 +43,10 @@ let package = Package(
         .systemLibrary(
             name: "CPocketSphinx", pkgConfig: "pocketsphinx",
             providers: [.apt(["libpocketsphinx-dev", "pocketsphinx-en-us"])]),
+        /// WebRTC's C voice activity detector; the benchmark's comparison baseline only (issue 5 §3).
+        .systemLibrary(
+            name: "CWebRTCVAD", pkgConfig: "webrtc-audio-processing",
+            providers: [.apt(["libwebrtc-audio-processing-dev"])]),
         /// Compiled wrappers for what Swift cannot import: function-like macros and variadic `*_ctl` calls.
         .target(name: "CShims", dependencies: ["COpus", "COpenSSL", "CCurl"]),
 
@@ -121,6 +125,8 @@ let package = Package(
                 "Voice", "Agents", "LocalSpeech",
                 // The bare-C baselines of the media benchmarks call libopus and libsrtp directly.
                 "COpus", "CSRTP", "CShims",
+                // The VAD-choice benchmark compares our detector with WebRTC's.
+                "CWebRTCVAD",
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Benchmarks/SteadfastBench"),

@@ -9,7 +9,7 @@ struct BenchOptions: Sendable {
         case router
         /// 4–7: RTP/SRTP packet paths, Opus, sessions per core.
         case media
-        /// 8–9: voice pipeline overhead, CPU per live voice session.
+        /// 8–10: voice pipeline overhead, CPU per live voice session, VAD choice.
         case voice
     }
 
@@ -115,6 +115,12 @@ struct DerivedRow: Sendable {
         case sessions
         /// Share of one core's time, in percent.
         case percentOfCore = "percent_of_core"
+        /// A rate in percent (precision, recall, false positives of a detector).
+        case percent
+        /// A plain number with two decimals (e.g. detected segments per spoken utterance).
+        case number
+        /// A whole count of things (e.g. test conditions).
+        case count
 
         func format(_ value: Double) -> String {
             if value.isNaN { return "–" }
@@ -123,6 +129,9 @@ struct DerivedRow: Sendable {
             case .allocationsPerPacket: return String(format: "%.2f", value)
             case .sessions: return String(format: "%.0f", value)
             case .percentOfCore: return String(format: "%.2f %%", value)
+            case .percent: return String(format: "%.1f %%", value)
+            case .number: return String(format: "%.2f", value)
+            case .count: return String(format: "%.0f", value)
             }
         }
     }

@@ -36,7 +36,8 @@ do {
         let pipeline = try await PipelineOverheadBenchmark.run(options, conversation: conversation,
                                                                warmupTurns: warmupTurns)
         let cpu = try VoiceCPUBenchmark.run(options, conversation: conversation, sessionCPU: pipeline.sessionCPU)
-        for result in [pipeline.result, cpu] {
+        let vadChoice = try await VADChoiceBenchmark.run(options)
+        for result in [pipeline.result, cpu, vadChoice] {
             rows += result.rows
             derived += result.derived
         }
