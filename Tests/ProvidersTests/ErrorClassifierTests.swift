@@ -30,6 +30,27 @@ struct ErrorClassifierTests {
         #expect(error.provider == "openrouter")
     }
 
+    /// The speech vendors' error bodies: the message and vendor code are found, and ElevenLabs'
+    /// exhausted quota (a 401) is a quota, not a bad key.
+    @Test(arguments: [
+        (401, #"{"detail":{"status":"quota_exceeded","message":"This request exceeds your quota of 10000."}}"#,
+         ErrorClass.quotaExhausted, "This request exceeds your quota of 10000."),
+        (401, #"{"detail":{"status":"invalid_api_key","message":"Invalid API key"}}"#, .auth, "Invalid API key"),
+        (429, #"{"detail":{"status":"too_many_concurrent_requests","message":"Too many"}}"#, .rateLimited, "Too many"),
+        (400, #"{"err_code":"Bad Request","err_msg":"failed to process audio: corrupt or unsupported data"}"#, .badRequest,
+         "failed to process audio: corrupt or unsupported data"),
+        (400, #"{"category":"INVALID_JSON","message":"Invalid JSON submitted.","details":"missing field"}"#, .badRequest,
+         "Invalid JSON submitted."),
+        (429, #"{"error_code":"concurrency_limited","title":"Too many concurrent requests","message":"Limit hit."}"#,
+         .rateLimited, "Limit hit."),
+        (422, #"{"detail":[{"loc":["body","text"],"msg":"field required"}]}"#, .badRequest, "field required"),
+    ])
+    func speechVendorBodies(status: Int, body: String, expected: ErrorClass, message: String) {
+        let error = classifier.classify(status: status, body: Array(body.utf8))
+        #expect(error.kind == expected)
+        #expect(error.message.contains(message))
+    }
+
     @Test func retryAfterSecondsAndDate() {
         let now = Date(timeIntervalSince1970: 1_700_000_000)
         let seconds = classifier.classify(status: 429, body: [], headers: ["Retry-After": "12"], now: now)

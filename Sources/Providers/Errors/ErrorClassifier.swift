@@ -80,7 +80,8 @@ public struct ErrorClassifier: Sendable {
         switch status {
         case 402: return .quotaExhausted
         case 429: return mentionsExhaustedQuota(haystack) ? .quotaExhausted : .rateLimited
-        case 401: return .auth
+        // ElevenLabs reports an exhausted character quota as a 401 (`detail.status: quota_exceeded`).
+        case 401: return mentionsExhaustedQuota(haystack) ? .quotaExhausted : .auth
         case 403: return mentionsModeration(haystack) ? .contentPolicy : .auth
         case 400, 413, 422:
             if mentionsContextLength(haystack) { return .contextLength }
@@ -119,7 +120,7 @@ public struct ErrorClassifier: Sendable {
     static func mentionsExhaustedQuota(_ text: String) -> Bool {
         // Google's per-minute 429 also says "quota exceeded"; only a daily or billing quota is exhausted.
         if text.contains("per minute") || text.contains("perminute") { return false }
-        return ["insufficient_quota", "quota exceeded", "exceeded your current quota", "daily limit",
+        return ["insufficient_quota", "quota exceeded", "quota_exceeded", "exceeded your current quota", "daily limit",
                 "per day", "perday", "out of credits", "insufficient credits"].contains { text.contains($0) }
     }
 
@@ -135,7 +136,9 @@ public struct ErrorClassifier: Sendable {
 
 /// The useful fields of a vendor error body, whichever vendor's shape it has:
 /// OpenAI/OpenRouter `{"error":{"message","type","code"}}`, Anthropic `{"type":"error","error":{"type","message"}}`,
-/// Google `{"error":{"code","message","status","details":[{"retryDelay"}]}}` (sometimes wrapped in an array).
+/// Google `{"error":{"code","message","status","details":[{"retryDelay"}]}}` (sometimes wrapped in an array),
+/// and the speech vendors: ElevenLabs `{"detail":{"status","message"}}`, Deepgram `{"err_code","err_msg"}` or
+/// `{"category","message"}`, Cartesia `{"error_code","title","message"}`.
 struct ErrorDetails: Sendable {
     var message: String?
     var type: String?
@@ -171,6 +174,7 @@ struct ErrorDetails: Sendable {
         default: break
         }
         if type == nil { type = status }
+        if root["error"] == nil { readSpeechVendorFields(root) }
         if let raw = error["metadata"]?["raw"]?.stringValue, let text = message {
             // OpenRouter wraps the upstream provider's error; keep it, it names the real cause.
             message = text + " (" + raw + ")"
@@ -178,5 +182,19 @@ struct ErrorDetails: Sendable {
         for detail in error["details"]?.arrayValue ?? [] {
             if let delay = detail["retryDelay"]?.stringValue { retryDelay = delay }
         }
+    }
+
+    /// Error bodies without an `error` member: the speech vendors' shapes (see the type comment).
+    private mutating func readSpeechVendorFields(_ root: JSONValue) {
+        switch root["detail"] {
+        case .object?:
+            message = message ?? root["detail"]?["message"]?.stringValue
+            type = type ?? root["detail"]?["status"]?.stringValue
+        case .string(let text)?:
+            message = message ?? text
+        default: break
+        }
+        message = message ?? root["err_msg"]?.stringValue ?? root["title"]?.stringValue
+        type = type ?? root["err_code"]?.stringValue ?? root["error_code"]?.stringValue ?? root["category"]?.stringValue
     }
 }

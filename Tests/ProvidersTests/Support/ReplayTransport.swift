@@ -9,6 +9,8 @@ import Transport
 final class ReplayTransport: HTTPTransport {
     enum Reply: Sendable {
         case respond(status: Int, headers: HTTPHeaders, body: String)
+        /// A binary body (raw PCM), split like any other.
+        case binary(status: Int, headers: HTTPHeaders, body: [UInt8])
         /// Sends `body`, then keeps the stream open until the consumer goes away.
         case stallAfter(String)
         case fail(HTTPError)
@@ -49,20 +51,21 @@ final class ReplayTransport: HTTPTransport {
             state.requests.append(request)
             guard !state.replies.isEmpty else { return (nil, []) }
             let reply = state.replies.removeFirst()
-            var text = ""
+            var bytes: [UInt8] = []
             switch reply {
-            case .respond(_, _, let body): text = body
-            case .stallAfter(let body): text = body
+            case .respond(_, _, let body): bytes = Array(body.utf8)
+            case .binary(_, _, let body): bytes = body
+            case .stallAfter(let body): bytes = Array(body.utf8)
             case .fail: break
             }
-            return (reply, Self.split(Array(text.utf8), random: &state.random))
+            return (reply, Self.split(bytes, random: &state.random))
         }
         switch reply {
         case nil:
             throw HTTPError(.connectFailed, "no scripted reply left")
         case .fail(let error)?:
             throw error
-        case .respond(let status, let headers, _)?:
+        case .respond(let status, let headers, _)?, .binary(let status, let headers, _)?:
             return HTTPResponse(head: HTTPResponseHead(status: status, headers: headers), body: AsyncThrowingStream { continuation in
                 for chunk in chunks { continuation.yield(chunk) }
                 continuation.finish()
