@@ -69,20 +69,20 @@ struct AgentWiring {
         }
     }
 
-    /// Speech to text: PocketSphinx, the local last resort (cloud STT adapters are not built yet).
-    static func sttChain(logger: Logger) throws -> FallbackRouter<STTCapability> {
+    /// Speech to text: every cloud STT whose key is set (Deepgram → Groq → OpenAI), then PocketSphinx.
+    func sttChain() throws -> FallbackRouter<STTCapability> {
         let pocketsphinx: PocketSphinxSTT
         do { pocketsphinx = try PocketSphinxSTT(logger: logger) } catch { throw CommandFailure("\(error)") }
-        return FallbackRouter(name: "stt", members: [ChainMember(name: "pocketsphinx", service: pocketsphinx, policy: .lastResort)],
-                              logger: logger)
+        return STTChainBuilder(configuration: configuration, transport: chains.transport, logger: logger)
+            .build(localTail: pocketsphinx)
     }
 
-    /// Text to speech: espeak-ng, the local last resort (cloud TTS adapters are not built yet).
-    static func ttsChain(logger: Logger) throws -> FallbackRouter<TTSCapability> {
+    /// Text to speech: every cloud TTS whose key is set (Cartesia → ElevenLabs → OpenAI), then espeak-ng.
+    func ttsChain() throws -> FallbackRouter<TTSCapability> {
         let espeak: EspeakTTS
         do { espeak = try EspeakTTS() } catch { throw CommandFailure("\(error)") }
-        return FallbackRouter(name: "tts", members: [ChainMember(name: "espeak", service: espeak, policy: .lastResort)],
-                              logger: logger)
+        return TTSChainBuilder(configuration: configuration, transport: chains.transport, logger: logger)
+            .build(localTail: espeak)
     }
 }
 

@@ -15,7 +15,8 @@ struct ConsoleCommand: AsyncParsableCommand {
             Text: `steadfast console --text`, then type; piped stdin works too. Speech: `steadfast console \
             --in question.wav --out reply.wav --transcript` runs the whole pipeline (VAD → STT → LLM → TTS). \
             The LLM chain is the agent's (agents/*.yaml `llm:`) or --chain; with no keys set, the local \
-            last resort answers. Speech uses the local engines (PocketSphinx, espeak-ng).
+            last resort answers. Speech uses every cloud STT and TTS whose key is set, then the local \
+            engines (PocketSphinx, espeak-ng).
             """)
 
     @OptionGroup var configurationOptions: ConfigurationOptions
@@ -50,7 +51,8 @@ struct ConsoleCommand: AsyncParsableCommand {
         if text {
             try await TextConsole(agent: agent, llm: llm, logger: logger).run()
         } else if let input, let output {
-            try await SpeechConsole(agent: agent, llm: llm, logger: logger, printTranscript: transcript)
+            try await SpeechConsole(agent: agent, llm: llm, stt: try wiring.sttChain(), tts: try wiring.ttsChain(),
+                                    logger: logger, printTranscript: transcript)
                 .run(input: input, output: output)
         }
     }
@@ -129,6 +131,8 @@ struct TextConsole {
 struct SpeechConsole {
     let agent: any VoiceAgent
     let llm: FallbackLLM
+    let stt: FallbackRouter<STTCapability>
+    let tts: FallbackRouter<TTSCapability>
     let logger: Logger
     let printTranscript: Bool
 
@@ -138,8 +142,7 @@ struct SpeechConsole {
     func run(input: String, output: String) async throws {
         let question: AudioFrame
         do { question = try WAVFile.read(path: input) } catch { throw CommandFailure("cannot read \(input): \(error)") }
-        let session = try AgentSession(agent: agent, llm: llm, stt: try AgentWiring.sttChain(logger: logger),
-                                       tts: try AgentWiring.ttsChain(logger: logger),
+        let session = try AgentSession(agent: agent, llm: llm, stt: stt, tts: tts,
                                        options: AgentSessionOptions(pacing: .unpaced), logger: logger)
         let lines = TranscriptLines()
         let printer = ConsolePrinter()

@@ -64,6 +64,71 @@ struct ConsoleCLITests {
         #expect(written.count > 44 + 2 * 96_000, "reply.wav has \(written.count) bytes")
     }
 
+    /// Speech through cloud providers when their keys are set: OpenAI transcribes, answers and
+    /// speaks (the request paths prove which chain member served each step).
+    @Test func speechUsesTheCloudProvidersWhoseKeysAreSet() async throws {
+        // Half a second of a 24 kHz tone, as OpenAI's `pcm` format delivers it.
+        let pcm: [UInt8] = (0..<12_000).flatMap { index -> [UInt8] in
+            let bits = UInt16(bitPattern: Int16(6_000 * sin(2 * Double.pi * 300 * Double(index) / 24_000)))
+            return [UInt8(bits & 0xFF), UInt8(bits >> 8)]
+        }
+        let openai = try ScriptedHTTPServer { request in
+            if request.path.hasSuffix("/audio/transcriptions") {
+                return .json(#"{"text":"what is the weather in Paris"}"#)
+            }
+            if request.path.hasSuffix("/audio/speech") {
+                return ScriptedResponse([.head(status: 200, headers: [("Content-Type", "application/octet-stream")]),
+                                         .body(pcm)])
+            }
+            return ScriptedResponse(ProviderWireFixtures.scripted(ProviderWireFixtures.openAIText(["It is sunny in Paris."])))
+        }
+        defer { openai.stop() }
+        let (question, reply, directory) = try await Self.spokenQuestion()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let result = try await SteadfastCLITests.run(["console", "--in", question, "--out", reply, "--transcript"], env: [
+            "OPENAI_API_KEY": Self.openAIKey, "OPENAI_BASE_URL": openai.baseURL.absoluteString + "/v1",
+        ])
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        #expect(result.stdout.contains("you> what is the weather in Paris"), "\(result.stdout)")
+        #expect(result.stdout.contains("agent> It is sunny in Paris."))
+        let paths = openai.requests.map(\.path)
+        #expect(paths.filter { $0.hasSuffix("/audio/transcriptions") }.count == 1)
+        #expect(paths.filter { $0.hasSuffix("/chat/completions") }.count == 1)
+        #expect(paths.filter { $0.hasSuffix("/audio/speech") }.count >= 2, "greeting and answer spoken by OpenAI: \(paths)")
+        #expect(!result.stdout.contains(Self.openAIKey) && !result.stderr.contains(Self.openAIKey))
+    }
+
+    /// Every cloud speech call fails: the local engines take over and the caller still hears an answer.
+    @Test func speechFallsBackToTheLocalEnginesWhenTheCloudFails() async throws {
+        let openai = try ScriptedHTTPServer { request in
+            if request.path.contains("/audio/") {
+                return .json(status: 503, #"{"error":{"message":"overloaded","type":"server_error"}}"#)
+            }
+            return ScriptedResponse(ProviderWireFixtures.scripted(ProviderWireFixtures.openAIText(["Still here."])))
+        }
+        defer { openai.stop() }
+        let (question, reply, directory) = try await Self.spokenQuestion()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let result = try await SteadfastCLITests.run(["console", "--in", question, "--out", reply, "--transcript"], env: [
+            "OPENAI_API_KEY": Self.openAIKey, "OPENAI_BASE_URL": openai.baseURL.absoluteString + "/v1",
+        ])
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        #expect(result.stdout.contains("agent> Still here."), "\(result.stdout)")
+        #expect(openai.requests.contains { $0.path.hasSuffix("/audio/transcriptions") }, "OpenAI was tried first")
+        let written = try Data(contentsOf: URL(fileURLWithPath: reply))
+        #expect(written.count > 44 + 96_000, "espeak spoke the answer: \(written.count) bytes")
+    }
+
+    /// espeak-ng speaks a question into a fresh directory; returns the question and reply paths.
+    static func spokenQuestion() async throws -> (question: String, reply: String, directory: URL) {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("steadfast-console-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let question = directory.appendingPathComponent("question.wav").path
+        let spoken = try await Subprocess.run("/usr/bin/espeak-ng", ["-w", question, "What is the weather in Paris?"])
+        #expect(spoken.status == 0, "espeak-ng: \(spoken.stderr)")
+        return (question, directory.appendingPathComponent("reply.wav").path, directory)
+    }
+
     @Test func consoleNeedsAModeAndNamesUnknownAgents() async throws {
         let noMode = try await SteadfastCLITests.run(["console"])
         #expect(noMode.status != 0)
