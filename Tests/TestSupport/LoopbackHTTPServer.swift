@@ -48,11 +48,13 @@ public final class LoopbackHTTPServer: Sendable {
 
     /// Stops accepting. Safe to call more than once.
     public func stop() {
-        let first = shared.stopped.withLock { stopped in
-            defer { stopped = true }
-            return !stopped
+        // Under the lock: the serve loop closes the listener only after seeing `stopped` under it,
+        // so the number cannot be reused by another test's server before this shutdown.
+        shared.stopped.withLock { stopped in
+            guard !stopped else { return }
+            stopped = true
+            shutdown(listener, Int32(SHUT_RDWR))
         }
-        if first { shutdown(listener, Int32(SHUT_RDWR)) }
     }
 
     deinit { stop() }
@@ -62,8 +64,10 @@ public final class LoopbackHTTPServer: Sendable {
         while true {
             let client = accept(listener, nil, nil)
             if client < 0 {
-                if errno == EINTR { continue }
-                return
+                if shared.stopped.withLock({ $0 }) { return }
+                // EINTR, ECONNABORTED or a transient EMFILE: keep the listener (see `stop()`).
+                usleep(1_000)
+                continue
             }
             var head = [UInt8]()
             var buffer = [UInt8](repeating: 0, count: 4096)

@@ -116,16 +116,19 @@ extension ScriptedHTTPServer {
         }
 
         func stop() {
-            let connections: Set<Int32>? = state.withLock { state in
-                guard !state.stopped else { return nil }
+            // shutdown, not close: each fd is closed by the thread that owns it. Both shutdowns happen
+            // under the lock, in the same step that marks the server stopped: the accept loop and the
+            // connection threads only close their fds after seeing `stopped` (or leaving the set) under
+            // that lock, so no number can be closed, reused by another test's server and then shut
+            // down here (which refused that other server's connections).
+            let stopping = state.withLock { state in
+                guard !state.stopped else { return false }
                 state.stopped = true
-                return state.connections
+                shutdown(listener, Int32(SHUT_RDWR))
+                for fd in state.connections { shutdown(fd, Int32(SHUT_RDWR)) }
+                return true
             }
-            guard let connections else { return }
-            close(stopWrite)
-            // shutdown, not close: each fd is closed by the thread that owns it, so numbers are never reused under it.
-            shutdown(listener, Int32(SHUT_RDWR))
-            for fd in connections { shutdown(fd, Int32(SHUT_RDWR)) }
+            if stopping { close(stopWrite) }
         }
 
         func acceptLoop() {
