@@ -66,26 +66,10 @@ public struct STTChainBuilder: Sendable {
 
     /// The chain: configured cloud providers, then `localTail` as the last resort (never benched).
     public func build(localTail: any STT) -> FallbackRouter<STTCapability> {
-        let ledger = RateLimitLedger()
-        var members: [ChainMember<STTCapability>] = []
-        for (index, provider) in providers().enumerated() {
-            let observed = RateLimitObservingTransport(transport, provider: provider.rawValue, ledger: ledger)
-            // providers() only lists providers with a key and an adapter, so this cannot fail; skip if it does.
-            guard let stt = try? makeSTT(provider, transport: observed) else { continue }
-            var memberPolicy = policy
-            memberPolicy.priority = index
-            members.append(ChainMember(name: provider.rawValue, service: stt, policy: memberPolicy))
+        SpeechChain.assemble(name: "stt", providers: providers(), policy: policy, transport: transport,
+                             localTail: localTail, tailName: localTail.providerName, logger: logger,
+                             wallClock: wallClock) { provider, transport throws(ProviderError) in
+            try makeSTT(provider, transport: transport)
         }
-        members.append(ChainMember(name: SpeechChain.tailName(localTail.providerName, members.map(\.name)),
-                                   service: localTail, policy: .lastResort))
-        return FallbackRouter(name: "stt", members: members, rateLimits: ledger, logger: logger, wallClock: wallClock)
-    }
-}
-
-/// What the STT and TTS builders share.
-enum SpeechChain {
-    /// The tail's own name, unless a cloud member already uses it.
-    static func tailName(_ name: String, _ taken: [String]) -> String {
-        taken.contains(name) ? name + "-local" : name
     }
 }

@@ -64,18 +64,10 @@ public struct TTSChainBuilder: Sendable {
 
     /// The chain: configured cloud providers, then `localTail` as the last resort (never benched).
     public func build(localTail: any TTS) -> FallbackRouter<TTSCapability> {
-        let ledger = RateLimitLedger()
-        var members: [ChainMember<TTSCapability>] = []
-        for (index, provider) in providers().enumerated() {
-            let observed = RateLimitObservingTransport(transport, provider: provider.rawValue, ledger: ledger)
-            // providers() only lists providers with a key and an adapter, so this cannot fail; skip if it does.
-            guard let tts = try? makeTTS(provider, transport: observed) else { continue }
-            var memberPolicy = policy
-            memberPolicy.priority = index
-            members.append(ChainMember(name: provider.rawValue, service: tts, policy: memberPolicy))
+        SpeechChain.assemble(name: "tts", providers: providers(), policy: policy, transport: transport,
+                             localTail: localTail, tailName: localTail.providerName, logger: logger,
+                             wallClock: wallClock) { provider, transport throws(ProviderError) in
+            try makeTTS(provider, transport: transport)
         }
-        members.append(ChainMember(name: SpeechChain.tailName(localTail.providerName, members.map(\.name)),
-                                   service: localTail, policy: .lastResort))
-        return FallbackRouter(name: "tts", members: members, rateLimits: ledger, logger: logger, wallClock: wallClock)
     }
 }
