@@ -114,14 +114,19 @@ struct TextConsole {
         await printer.printTurn(from: &events, llm: llm, streaming: true)
         await started
         let lines = StandardInputLines()
+        if interactive { printFlushed("(type a message; /quit to leave)\nyou> ", terminator: "") }
         while let line = await lines.next() {
             let trimmed = line.trimmingCharacters(in: .whitespaces)
-            guard !trimmed.isEmpty else { continue }
+            guard !trimmed.isEmpty else {
+                if interactive { printFlushed("you> ", terminator: "") }
+                continue
+            }
             if ["/quit", "/exit", "quit", "exit"].contains(trimmed.lowercased()) { break }
             if !interactive { printFlushed("you> \(trimmed)") }
             async let reply = session.respond(to: trimmed)
             await printer.printTurn(from: &events, llm: llm, streaming: true)
             _ = await reply
+            if interactive { printFlushed("you> ", terminator: "") }
         }
         await session.close()
     }
