@@ -16,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/hummingbird-project/swift-websocket.git", from: "1.6.2"),
     ],
     targets: [
         // MARK: C bindings (declarations only; Debian -dev packages)
@@ -89,7 +90,9 @@ let package = Package(
         /// The LiveKit client: the `/agent` worker protocol (and, later, signalling and rooms).
         .target(
             name: "LiveKit",
-            dependencies: ["LiveKitProtocol", .product(name: "SwiftProtobuf", package: "swift-protobuf")]),
+            dependencies: ["LiveKitProtocol", "SteadfastConfig", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                           .product(name: "WSClient", package: "swift-websocket"),
+                           .product(name: "Logging", package: "swift-log")]),
         /// The voice pipeline: turn detection, STT → agent/tools/LLM → TTS, barge-in, metrics.
         .target(
             name: "Voice",
@@ -146,7 +149,8 @@ let package = Package(
         .testTarget(name: "TransportTests", dependencies: ["Transport", "TestSupport"]),
         .testTarget(name: "AgentsTests", dependencies: ["Agents", "Providers", "Transport", "TestSupport"]),
         .testTarget(name: "AudioTests", dependencies: ["Audio", "TestSupport"]),
-        .testTarget(name: "LiveKitTests", dependencies: ["LiveKit", "LiveKitProtocol", "TestSupport"]),
+        .testTarget(name: "LiveKitTests", dependencies: ["LiveKit", "LiveKitProtocol", "SteadfastConfig", "TestSupport"],
+                    exclude: ["python"]),
         .testTarget(
             name: "VoiceTests",
             dependencies: ["Voice", "Agents", "Providers", "Audio", "LocalSpeech", "TestSupport",

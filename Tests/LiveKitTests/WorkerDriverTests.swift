@@ -1,0 +1,156 @@
+import Foundation
+import LiveKitProtocol
+import SteadfastConfig
+import Synchronization
+import TestSupport
+import Testing
+@testable import LiveKit
+
+/// The worker over a real WebSocket against a scripted `/agent` endpoint written with the official
+/// Python packages (`livekit-protocol` frames, `livekit-api` token verification).
+@Suite("WorkerDriver against a scripted /agent server", .serialized)
+struct WorkerDriverTests {
+    static let apiKey = "APIworkerTest"
+    static let apiSecret = "worker-test-secret-0123456789abcdef0123456789"
+
+    /// The script as a child process: its first stdout line is the port, its last the result.
+    final class ScriptedServer: @unchecked Sendable {
+        // SAFETY: `lines` is guarded by its mutex; the process and pipe are set up in init.
+        let process = Process()
+        private let output = Pipe()
+        private let lines = Mutex<(complete: [String], partial: Data)>(([], Data()))
+
+        init(arguments: [String]) throws {
+            process.executableURL = URL(fileURLWithPath: try InteropPython.interpreter())
+            process.arguments = [InteropPython.packageRoot.appendingPathComponent("Tests/LiveKitTests/python/agent_server.py").path]
+                + arguments
+            process.standardOutput = output
+            process.standardError = FileHandle.standardError
+            output.fileHandleForReading.readabilityHandler = { [self] handle in
+                let data = handle.availableData
+                lines.withLock { state in
+                    state.partial.append(data)
+                    while let newline = state.partial.firstIndex(of: 10) {
+                        state.complete.append(String(decoding: state.partial[state.partial.startIndex..<newline], as: UTF8.self))
+                        state.partial.removeSubrange(state.partial.startIndex...newline)
+                    }
+                }
+            }
+            try process.run()
+        }
+
+        /// The next JSON line that has `key`, waiting up to `timeout`.
+        func value(_ key: String, timeout: Duration = .seconds(30)) async throws -> Any {
+            let deadline = ContinuousClock.now + timeout
+            while ContinuousClock.now < deadline {
+                let found = lines.withLock { state -> Any? in
+                    for line in state.complete {
+                        if let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                           let value = object[key] { return value }
+                    }
+                    return nil
+                }
+                if let found { return found }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            throw FixtureFailure("the scripted server printed no \(key) line")
+        }
+
+        func stop() { if process.isRunning { process.terminate() } }
+    }
+
+    struct FixtureFailure: Error, CustomStringConvertible {
+        let description: String
+        init(_ description: String) { self.description = description }
+    }
+
+    @Test func registersTakesAJobReportsItAndReconnects() async throws {
+        let server = try ScriptedServer(arguments: [Self.apiKey, Self.apiSecret])
+        defer { server.stop() }
+        let port = try #require(try await server.value("port") as? Int)
+        let driver = try WorkerDriver(url: URL(string: "http://127.0.0.1:\(port)")!, apiKey: Self.apiKey,
+                                      apiSecret: Secret(Self.apiSecret),
+                                      configuration: WorkerConfiguration(agentName: "assistant"))
+        let running = Task { await driver.run() }
+        var registrations: [String] = []
+        var assignedToken: String?
+        var disconnects = 0
+        let watchdog = Task {
+            try? await Task.sleep(for: .seconds(30))
+            running.cancel()
+        }
+        defer { watchdog.cancel() }
+        for await event in driver.events {
+            switch event {
+            case .registered(let workerID, let version):
+                registrations.append(workerID)
+                #expect(version == "scripted-1.0")
+                if registrations.count == 2 { await driver.drain() }
+            case .jobOffered(let job):
+                await driver.accept(jobID: job.id, identity: "agent-\(job.id)", name: "Steadfast")
+            case .jobAssigned(let job, let url, let token):
+                assignedToken = token
+                #expect(url == nil)
+                await driver.report(jobID: job.id, status: .jsRunning)
+                await driver.report(jobID: job.id, status: .jsSuccess)
+            case .disconnected:
+                disconnects += 1
+            default:
+                break
+            }
+        }
+        await running.value
+        #expect(registrations == ["AW_py1", "AW_py2"], "registered, lost the connection, registered again")
+        #expect(assignedToken == "room-token-for-AJ_py")
+        #expect(disconnects >= 1)
+        #expect(await driver.state == .drained)
+
+        let result = try #require(try await server.value("result") as? [String: Any])
+        #expect(result["rejected_tokens"] as? Int == 0, "livekit-api accepted the worker token")
+        #expect(result["connections"] as? Int == 2)
+        let registered = try #require(result["registrations"] as? [[String: Any]])
+        #expect(registered.first?["agent_name"] as? String == "assistant")
+        #expect(registered.first?["agent_permission"] as? Bool == true)
+        let availability = try #require(result["availability"] as? [String: Any])
+        #expect(availability["available"] as? Bool == true)
+        #expect(availability["identity"] as? String == "agent-AJ_py")
+        #expect((availability["attributes"] as? [String: String])?["lk.agent.name"] == "assistant")
+        #expect(result["job_updates"] as? [String] == ["JS_RUNNING", "JS_SUCCESS"])
+        #expect((result["worker_status"] as? [[String: Any]])?.isEmpty == false, "status reports reached the server")
+        #expect((result["errors"] as? [Any])?.isEmpty == true, "\(result["errors"] ?? "")")
+    }
+
+    @Test func aTokenSignedWithTheWrongSecretIsRefusedAndTheWorkerGivesUp() async throws {
+        let server = try ScriptedServer(arguments: [Self.apiKey, Self.apiSecret])
+        defer { server.stop() }
+        let port = try #require(try await server.value("port") as? Int)
+        let driver = try WorkerDriver(url: URL(string: "ws://127.0.0.1:\(port)")!, apiKey: Self.apiKey,
+                                      apiSecret: Secret("not-the-secret-0123456789abcdef0123456789"),
+                                      configuration: WorkerConfiguration(maximumReconnectAttempts: 2))
+        let running = Task { await driver.run() }
+        var failure: String?
+        var disconnects = 0
+        for await event in driver.events {
+            if case .failed(let reason) = event { failure = reason }
+            if case .disconnected = event { disconnects += 1 }
+            if case .registered = event { Issue.record("registered with a bad token") }
+        }
+        await running.value
+        #expect(failure != nil)
+        #expect(disconnects == 3, "the first attempt and two retries")
+        #expect(await driver.state == .failed)
+    }
+
+    @Test(arguments: [
+        ("wss://my-project.livekit.cloud", "wss://my-project.livekit.cloud/agent"),
+        ("https://lk.example.com/base/", "wss://lk.example.com/base/agent"),
+        ("http://127.0.0.1:7880", "ws://127.0.0.1:7880/agent"),
+    ])
+    func agentEndpointFromTheLiveKitURL(url: String, expected: String) throws {
+        #expect(try WorkerDriver.agentEndpoint(URL(string: url)!) == expected)
+    }
+
+    @Test func aURLThatIsNotWebSocketOrHTTPIsAConfigurationError() {
+        #expect(throws: ConfigError.self) { try WorkerDriver.agentEndpoint(URL(string: "ftp://example.com")!) }
+    }
+}
