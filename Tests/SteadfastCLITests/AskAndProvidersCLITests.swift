@@ -71,7 +71,10 @@ struct AskAndProvidersCLITests {
         #expect(result.status == 0, "stderr: \(result.stderr)")
         let document = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
         let chains = try #require(document["chains"] as? [[String: Any]])
-        #expect(chains.map { $0["chain"] as? String } == ["default", "openrouter"])
+        #expect(chains.map { $0["chain"] as? String } == ["default", "openrouter", "stt", "tts"])
+        // Speech chains from the same keys: Groq and OpenAI transcribe, OpenAI speaks, the local engines end them.
+        #expect((chains[2]["providers"] as? [[String: Any]])?.map { $0["name"] as? String } == ["groq", "openai", "pocketsphinx"])
+        #expect((chains[3]["providers"] as? [[String: Any]])?.map { $0["name"] as? String } == ["openai", "espeak"])
         let providers = try #require(chains.first?["providers"] as? [[String: Any]])
         #expect(providers.map { $0["name"] as? String } == ["openrouter", "openai", "groq", "local"])
         #expect(providers.allSatisfy { $0["state"] as? String == "available" })

@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import LocalSpeech
+import Logging
 import Providers
 import SteadfastConfig
 
@@ -7,7 +9,7 @@ import SteadfastConfig
 struct ProvidersCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "providers",
-        abstract: "Show the configured provider chains (state, priority, model, limits).",
+        abstract: "Show the configured provider chains, LLM, STT and TTS (state, priority, model, limits).",
         subcommands: [ProvidersStatusCommand.self, ProvidersCheckCommand.self],
         defaultSubcommand: ProvidersStatusCommand.self)
 }
@@ -31,6 +33,16 @@ struct ProvidersStatusCommand: AsyncParsableCommand {
             do { router = try builder.build(kind) } catch { throw CommandFailure(error.message) }
             statuses.append(await router.status())
         }
+        // The speech chains, with the local engines that end them (loading PocketSphinx takes a second).
+        let logger = Logger(label: "steadfast.providers")
+        if let pocketsphinx = try? PocketSphinxSTT(logger: logger) {
+            statuses.append(await STTChainBuilder(configuration: config, transport: builder.transport, logger: logger)
+                .build(localTail: pocketsphinx).status())
+        }
+        if let espeak = try? EspeakTTS() {
+            statuses.append(await TTSChainBuilder(configuration: config, transport: builder.transport, logger: logger)
+                .build(localTail: espeak).status())
+        }
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
@@ -46,13 +58,13 @@ struct ProvidersStatusCommand: AsyncParsableCommand {
                 if let v = provider.limits.tokensPerMinute { limits.append("\(v) tok/min") }
                 if let v = provider.limits.dailyBudgetUSD { limits.append("$\(v)/day") }
                 let cooldown = provider.cooldownSeconds.map { " back in \($0) s" } ?? ""
-                printFlushed("  \(provider.name.padding(toLength: 11, withPad: " ", startingAt: 0)) "
+                printFlushed("  \(provider.name.padding(toLength: 13, withPad: " ", startingAt: 0)) "
                              + "\(provider.state.rawValue.padding(toLength: 15, withPad: " ", startingAt: 0))"
                              + "\(provider.currentModel ?? "-")"
                              + (limits.isEmpty ? "" : "  limits \(limits.joined(separator: ", "))") + cooldown)
             }
             if status.providers.count == 1 {
-                printFlushed("  (no remote provider keys are set: answers come from the local last resort; see .env.example)")
+                printFlushed("  (no \(status.kind) provider keys are set: the local last resort serves; see .env.example)")
             }
         }
     }
