@@ -5,7 +5,8 @@
 set -euo pipefail
 out=$(realpath -m "${1:?usage: build.sh OUTPUT_BINARY}")
 here=$(cd "$(dirname "$0")" && pwd)
-gocode=$(dpkg -L golang-github-pion-webrtc.v3-dev | grep -m1 -o '.*/gocode')
+# awk reads the whole listing: `grep -m1` would exit early, and dpkg's SIGPIPE fails the pipeline under pipefail.
+gocode=$(dpkg -L golang-github-pion-webrtc.v3-dev | awk '/\/gocode$/ && !found { print; found = 1 }')
 shim=$(mktemp -d)
 trap 'rm -rf "$shim"' EXIT
 mkdir -p "$shim/src/github.com/pion"/{webrtc,sdp,transport,udp} "$shim/src/pionpeer"
