@@ -106,6 +106,7 @@ let package = Package(
             name: "steadfast",
             dependencies: [
                 "LiveKitProtocol",
+                "LiveKit",
                 "Agents",
                 "Voice",
                 "LocalSpeech",

@@ -7,5 +7,5 @@ struct Steadfast: AsyncParsableCommand {
         commandName: "steadfast",
         abstract: "A LiveKit voice-agent worker that never goes silent.",
         version: SteadfastVersion.current,
-        subcommands: [TokenCommand.self, AskCommand.self, ProvidersCommand.self, ConsoleCommand.self, RTCCommand.self])
+        subcommands: [TokenCommand.self, AskCommand.self, ProvidersCommand.self, ConsoleCommand.self, WorkerCommand.self, RTCCommand.self])
 }
