@@ -90,7 +90,8 @@ let package = Package(
         /// The LiveKit client: the `/agent` worker protocol (and, later, signalling and rooms).
         .target(
             name: "LiveKit",
-            dependencies: ["LiveKitProtocol", "SteadfastConfig", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            dependencies: ["LiveKitProtocol", "SteadfastConfig", "Media", "RTC", "Audio",
+                           .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                            .product(name: "WSClient", package: "swift-websocket"),
                            .product(name: "Logging", package: "swift-log")]),
         /// The voice pipeline: turn detection, STT → agent/tools/LLM → TTS, barge-in, metrics.
@@ -157,7 +158,7 @@ let package = Package(
             dependencies: ["Voice", "Agents", "Providers", "Audio", "LocalSpeech", "TestSupport",
                            .product(name: "Logging", package: "swift-log")]),
         /// Steadfast's media plane against independent WebRTC peers (aiortc, pion), driven as subprocesses.
-        .testTarget(name: "InteropTests", dependencies: ["Audio", "TestSupport", "steadfast"]),
+        .testTarget(name: "InteropTests", dependencies: ["Audio", "LiveKit", "LiveKitProtocol", "TestSupport", "steadfast"]),
         .testTarget(name: "RTCTests", dependencies: ["RTC", "Audio", "OpenSSLCrypto", "TestSupport"]),
         .testTarget(
             name: "ProvidersTests",
