@@ -94,6 +94,11 @@ let package = Package(
                            .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                            .product(name: "WSClient", package: "swift-websocket"),
                            .product(name: "Logging", package: "swift-log")]),
+        /// The worker process: LiveKit jobs running agent sessions in rooms.
+        .target(
+            name: "AgentWorker",
+            dependencies: ["LiveKit", "LiveKitProtocol", "Voice", "Agents", "Providers", "Audio", "SteadfastConfig",
+                           .product(name: "Logging", package: "swift-log")]),
         /// The voice pipeline: turn detection, STT → agent/tools/LLM → TTS, barge-in, metrics.
         .target(
             name: "Voice",
@@ -108,6 +113,7 @@ let package = Package(
             dependencies: [
                 "LiveKitProtocol",
                 "LiveKit",
+                "AgentWorker",
                 "Agents",
                 "Voice",
                 "LocalSpeech",

@@ -27,6 +27,7 @@ extension AgentSession {
         let rate = options.outputSampleRate
         let (frames, frameSink) = AsyncStream<(chunk: Int, audio: AudioFrame?)>.makeStream()
         let logger = self.logger
+        await turnstile.enter()
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
                 defer { frameSink.finish() }
@@ -66,6 +67,7 @@ extension AgentSession {
                 await self.playOut(frames, progress: progress, probe: probe)
             }
         }
+        await turnstile.leave()
     }
 
     /// Cuts rendered audio into fixed frames and hands them to `audioOutput`, paced as configured.

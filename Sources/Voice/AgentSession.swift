@@ -36,6 +36,8 @@ public actor AgentSession: AgentSessionControl {
     let stt: FallbackRouter<STTCapability>?
     let tts: FallbackRouter<TTSCapability>?
     let audioSink: AsyncStream<AudioFrame>.Continuation
+    /// Greetings and replies take turns on `audioOutput`.
+    let turnstile = SpeechTurnstile()
     let eventSink: AsyncStream<AgentSessionEvent>.Continuation
 
     private var detector: TurnDetector

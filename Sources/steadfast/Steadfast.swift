@@ -7,5 +7,6 @@ struct Steadfast: AsyncParsableCommand {
         commandName: "steadfast",
         abstract: "A LiveKit voice-agent worker that never goes silent.",
         version: SteadfastVersion.current,
-        subcommands: [TokenCommand.self, AskCommand.self, ProvidersCommand.self, ConsoleCommand.self, WorkerCommand.self, RTCCommand.self])
+        subcommands: [TokenCommand.self, AskCommand.self, ProvidersCommand.self, ConsoleCommand.self, StartCommand.self, DevCommand.self,
+                      DevBulletproofCommand.self, DevOpenRouterCommand.self, WorkerCommand.self, RTCCommand.self])
 }

@@ -10,8 +10,12 @@ media side is aiortc (an independent WebRTC implementation) standing in for the 
   - a subscriber offer from aiortc that plays --send (the caller's audio) -> the client's answer,
   - trickle is not needed: both sides put their host candidates in the SDP.
 
+With --dispatch it also serves /agent like a LiveKit server: the first worker that registers is
+offered job AJ_room for room "demo"; when it accepts, the server mints the job's room token with
+`livekit-api` (as LiveKit does) and assigns the job; the worker's job statuses are recorded.
+
 Prints {"port": N}, then after --duration seconds of media {"result": {...}} and exits.
-Usage: livekit_room_server.py API_KEY API_SECRET --send tones.wav --record heard.wav [--duration S]
+Usage: livekit_room_server.py API_KEY API_SECRET --send caller.wav --record heard.wav [--duration S] [--dispatch]
 """
 import argparse
 import asyncio
@@ -32,6 +36,7 @@ parser.add_argument("api_secret")
 parser.add_argument("--send", required=True)
 parser.add_argument("--record", required=True)
 parser.add_argument("--duration", type=float, default=6.0)
+parser.add_argument("--dispatch", action="store_true", help="also serve /agent and dispatch one job")
 args = parser.parse_args()
 
 # aioice skips loopback addresses; the test runs on 127.0.0.1 only.
@@ -39,9 +44,11 @@ aioice.ice.get_host_addresses = lambda use_ipv4, use_ipv6: ["127.0.0.1"]
 
 START = time.monotonic()
 result = {"token_identity": None, "query": {}, "add_track": None, "publisher_offer_msid_ok": False,
-          "publisher_state": None, "subscriber_state": None, "answer_id": None, "leave": False, "errors": []}
+          "publisher_state": None, "subscriber_state": None, "answer_id": None, "leave": False, "errors": [],
+          "worker": None, "job_updates": []}
 finished = asyncio.Event()
 reported = asyncio.Event()
+job_ended = asyncio.Event()
 
 
 def log(*parts):
@@ -146,9 +153,54 @@ async def handle(request):
     return ws
 
 
+async def dispatch(request):
+    """/agent: register the worker, offer it one job, assign it with a room token, record its statuses."""
+    from livekit.protocol import agent
+    token = request.headers.get("Authorization", "").removeprefix("Bearer ")
+    try:
+        claims = api.TokenVerifier(args.api_key, args.api_secret).verify(token)
+        if not claims.video or not claims.video.agent:
+            raise ValueError("the worker token lacks video.agent")
+    except Exception as error:
+        result["errors"].append(f"worker token: {error}")
+        return web.Response(status=401, text=str(error))
+    ws = web.WebSocketResponse()
+    await ws.prepare(request)
+    job = agent.Job(id="AJ_room", type=agent.JobType.JT_ROOM, room=models.Room(sid="RM_demo", name="demo"))
+    async for frame in ws:
+        if frame.type != WSMsgType.BINARY:
+            continue
+        message = agent.WorkerMessage.FromString(frame.data)
+        kind = message.WhichOneof("message")
+        if kind == "register":
+            result["worker"] = {"agent_name": message.register.agent_name}
+            await ws.send_bytes(agent.ServerMessage(register=agent.RegisterWorkerResponse(
+                worker_id="AW_room", server_info=models.ServerInfo(version="scripted-sfu-1.0"))).SerializeToString())
+            await ws.send_bytes(agent.ServerMessage(availability=agent.AvailabilityRequest(job=job)).SerializeToString())
+        elif kind == "availability" and message.availability.available:
+            # What LiveKit's BuildAgentToken grants an agent for its job.
+            room_token = (api.AccessToken(args.api_key, args.api_secret)
+                          .with_identity(message.availability.participant_identity)
+                          .with_name(message.availability.participant_name)
+                          .with_kind("agent")
+                          .with_grants(api.VideoGrants(room_join=True, room="demo", agent=True, can_publish=True,
+                                                       can_subscribe=True, can_publish_data=True))
+                          .to_jwt())
+            await ws.send_bytes(agent.ServerMessage(assignment=agent.JobAssignment(
+                job=job, token=room_token)).SerializeToString())
+        elif kind == "update_job":
+            result["job_updates"].append(agent.JobStatus.Name(message.update_job.status))
+            if message.update_job.status in (agent.JobStatus.JS_SUCCESS, agent.JobStatus.JS_FAILED):
+                result["job_error"] = message.update_job.error
+                job_ended.set()
+    return ws
+
+
 async def main():
     app = web.Application()
     app.router.add_get("/rtc", handle)
+    if args.dispatch:
+        app.router.add_get("/agent", dispatch)
     runner = web.AppRunner(app)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
@@ -156,6 +208,8 @@ async def main():
     print(json.dumps({"port": site._server.sockets[0].getsockname()[1]}), flush=True)
     try:
         await asyncio.wait_for(reported.wait(), timeout=args.duration + 40)
+        if args.dispatch:
+            await asyncio.wait_for(job_ended.wait(), timeout=15)
     except asyncio.TimeoutError:
         result["errors"].append("timed out")
     await asyncio.sleep(0.5)

@@ -1,0 +1,84 @@
+import Foundation
+import LiveKit
+import LiveKitProtocol
+import Logging
+import SteadfastConfig
+
+/// The worker process: registers with LiveKit, accepts jobs for its agent, runs each in its own
+/// task (`RoomAgentJob`), reports their status, and drains on request.
+public actor AgentWorkerService {
+    public typealias PipelineFactory = @Sendable (_ job: Livekit_Job) async throws -> RoomAgentJob.Pipeline
+
+    private let driver: WorkerDriver
+    private let url: URL
+    private let agentName: String
+    private let hosts: [String]
+    private let makePipeline: PipelineFactory
+    private let logger: Logger
+    /// Running jobs by id. Unstructured because jobs start when the server assigns them; each is
+    /// cancelled by its termination or by `drain()`, and reports its own end.
+    private var jobs: [String: Task<Void, Never>] = [:]
+
+    public init(url: URL, apiKey: String, apiSecret: Secret, agentName: String, hosts: [String],
+                configuration: WorkerConfiguration? = nil, logger: Logger,
+                makePipeline: @escaping PipelineFactory) throws(ConfigError) {
+        var configuration = configuration ?? WorkerConfiguration()
+        configuration.agentName = agentName
+        driver = try WorkerDriver(url: url, apiKey: apiKey, apiSecret: apiSecret, configuration: configuration,
+                                  logger: logger)
+        self.url = url
+        self.agentName = agentName
+        self.hosts = hosts
+        self.makePipeline = makePipeline
+        self.logger = logger
+    }
+
+    /// Serves until drained or the server is gone for good.
+    public func run() async {
+        let driver = self.driver
+        async let serving: Void = driver.run()
+        for await event in driver.events {
+            switch event {
+            case .jobOffered(let job):
+                await driver.accept(jobID: job.id, identity: "agent-\(job.id)", name: agentName.isEmpty ? "agent" : agentName)
+            case .jobAssigned(let job, let jobURL, let token):
+                start(job, url: jobURL.flatMap(URL.init(string:)) ?? url, token: token)
+            case .jobTerminated(let jobID):
+                logger.info("Job terminated by the server", metadata: ["job.id": "\(jobID)"])
+                jobs[jobID]?.cancel()
+            default:
+                break
+            }
+        }
+        await serving
+    }
+
+    /// Stops taking jobs; `run()` returns when the running ones have ended.
+    public func drain() async {
+        await driver.drain()
+    }
+
+    private func start(_ job: Livekit_Job, url: URL, token: String) {
+        let logger = self.logger
+        var jobLogger = logger
+        jobLogger[metadataKey: "job.id"] = "\(job.id)"
+        jobLogger[metadataKey: "room.name"] = "\(job.room.name)"
+        let runner = RoomAgentJob(url: url, token: token, hosts: hosts, logger: jobLogger)
+        let makePipeline = self.makePipeline
+        let driver = self.driver
+        jobs[job.id] = Task {
+            await driver.report(jobID: job.id, status: .jsRunning)
+            do {
+                try await runner.run(try await makePipeline(job))
+                await driver.report(jobID: job.id, status: .jsSuccess)
+            } catch {
+                jobLogger.error("Job failed: \(error)")
+                await driver.report(jobID: job.id, status: .jsFailed, error: "\(error)")
+            }
+            self.ended(job.id)
+        }
+        logger.info("Job started", metadata: ["job.id": "\(job.id)", "room.name": "\(job.room.name)"])
+    }
+
+    private func ended(_ jobID: String) { jobs[jobID] = nil }
+}

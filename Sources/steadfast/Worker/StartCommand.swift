@@ -1,0 +1,150 @@
+import AgentWorker
+import ArgumentParser
+import Dispatch
+import Foundation
+import LiveKit
+import Logging
+import Media
+import Providers
+import SteadfastConfig
+
+/// Options shared by `start` and the `dev` modes.
+struct WorkerRunOptions: ParsableArguments {
+    @Option(help: "The agent to run (a name from agents/*.yaml or registered in Swift).") var agent = "assistant"
+    @Option(help: "Directory of declarative agent files.") var agentsDirectory = "agents"
+    @Option(help: "Register for explicit dispatch under this agent_name; empty: automatic dispatch to every new room.")
+    var agentName = ""
+    @Option(help: "Local address for WebRTC host candidates (repeatable); default: every interface.")
+    var rtcHost: [String] = []
+}
+
+/// Runs the worker until SIGTERM/SIGINT (then drains: no new jobs, running jobs finish; a second
+/// signal exits at once). Shared by `start` and the `dev` modes.
+enum WorkerRunner {
+    static func run(command: String, configurationOptions: ConfigurationOptions, routingOptions: RoutingOptions,
+                    options: WorkerRunOptions, chain: LLMChainKind?, quiet: Bool) async throws {
+        let config = try configurationOptions.load(quietByDefault: quiet)
+        let url: URL
+        let credentials: (apiKey: String, apiSecret: Secret)
+        guard let configured = config.livekit.url else {
+            throw CommandFailure("LIVEKIT_URL is not set, and `\(command)` needs it (the embedded dev server is not "
+                                 + "built yet: point it at a LiveKit server, e.g. `livekit-server --dev`).")
+        }
+        url = configured
+        do { credentials = try config.requireLiveKitCredentials(for: command) } catch { throw CommandFailure(error.message) }
+        let logger = Logger(label: "steadfast.worker")
+        let wiring = try AgentWiring(configuration: config, chains: try routingOptions.chainBuilder(config),
+                                     variables: (try? configurationOptions.variables()) ?? [:],
+                                     directory: options.agentsDirectory, logger: logger)
+        let probe = try wiring.agent(named: options.agent)
+        let llm = try wiring.llm(for: probe, override: chain)
+        let stt = try wiring.sttChain()
+        let tts = try wiring.ttsChain()
+        let hosts = options.rtcHost.isEmpty ? NetworkInterfaces.ipv4Addresses() : options.rtcHost
+        let agentType = options.agent
+        let service: AgentWorkerService
+        do {
+            service = try AgentWorkerService(
+                url: url, apiKey: credentials.apiKey, apiSecret: credentials.apiSecret, agentName: options.agentName,
+                hosts: hosts, logger: logger
+            ) { _ in
+                // A fresh agent per job; the chains (and their health and limits) are shared by all jobs.
+                guard let agent = wiring.registry.makeAgent(named: agentType) else {
+                    throw CommandFailure("the agent \(agentType) disappeared from the registry")
+                }
+                return RoomAgentJob.Pipeline(agent: agent, llm: llm, stt: stt, tts: tts)
+            }
+        } catch { throw CommandFailure(error.message) }
+        logger.info("Starting the worker", metadata: ["livekit.url": "\(url.absoluteString)", "agent": "\(agentType)",
+                                                       "agent_name": "\(options.agentName)"])
+        let signals = SignalDrain { await service.drain() }
+        defer { signals.cancel() }
+        await service.run()
+    }
+}
+
+/// SIGTERM or SIGINT once: drain. Twice: exit now.
+final class SignalDrain: @unchecked Sendable {
+    // SAFETY: the sources are created here and only cancelled afterwards; `count` is touched on `queue` only.
+    private let queue = DispatchQueue(label: "steadfast.signals")
+    private var sources: [DispatchSourceSignal] = []
+    private var count = 0
+
+    init(drain: @escaping @Sendable () async -> Void) {
+        for signalNumber in [SIGTERM, SIGINT] {
+            signal(signalNumber, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: queue)
+            source.setEventHandler { [self] in
+                count += 1
+                if count > 1 { exit(130) }
+                FileHandle.standardError.write(Data("steadfast: draining (signal again to exit now)\n".utf8))
+                // Unstructured: the drain outlives this handler; `run()` returns when it completes.
+                Task { await drain() }
+            }
+            source.resume()
+            sources.append(source)
+        }
+    }
+
+    func cancel() { sources.forEach { $0.cancel() } }
+}
+
+/// `steadfast start`: production. Requires LIVEKIT_URL, LIVEKIT_API_KEY and LIVEKIT_API_SECRET.
+struct StartCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "start",
+        abstract: "Run the agent worker against LIVEKIT_URL (LiveKit server or Cloud) until SIGTERM, then drain.")
+
+    @OptionGroup var configurationOptions: ConfigurationOptions
+    @OptionGroup var routingOptions: RoutingOptions
+    @OptionGroup var options: WorkerRunOptions
+
+    func run() async throws {
+        try await WorkerRunner.run(command: "steadfast start", configurationOptions: configurationOptions,
+                                   routingOptions: routingOptions, options: options, chain: nil, quiet: false)
+    }
+}
+
+/// `steadfast dev`, `dev:bulletproof`, `dev:openrouter`: the worker with a chosen LLM chain.
+struct DevCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dev",
+        abstract: "Run the agent worker for development against LIVEKIT_URL.",
+        discussion: "The embedded dev server is not built yet, so LIVEKIT_URL must point at a LiveKit server.")
+
+    @OptionGroup var configurationOptions: ConfigurationOptions
+    @OptionGroup var routingOptions: RoutingOptions
+    @OptionGroup var options: WorkerRunOptions
+    @Option(help: "LLM chain: default, bulletproof, openrouter, local or a provider.") var chain: LLMChainKind?
+
+    func run() async throws {
+        try await WorkerRunner.run(command: "steadfast dev", configurationOptions: configurationOptions,
+                                   routingOptions: routingOptions, options: options, chain: chain, quiet: false)
+    }
+}
+
+struct DevBulletproofCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dev:bulletproof", abstract: "`dev` with every configured provider and hedging (the bulletproof chain).")
+    @OptionGroup var configurationOptions: ConfigurationOptions
+    @OptionGroup var routingOptions: RoutingOptions
+    @OptionGroup var options: WorkerRunOptions
+
+    func run() async throws {
+        try await WorkerRunner.run(command: "steadfast dev:bulletproof", configurationOptions: configurationOptions,
+                                   routingOptions: routingOptions, options: options, chain: .bulletproof, quiet: false)
+    }
+}
+
+struct DevOpenRouterCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dev:openrouter", abstract: "`dev` with the OpenRouter model-rotation client as the LLM.")
+    @OptionGroup var configurationOptions: ConfigurationOptions
+    @OptionGroup var routingOptions: RoutingOptions
+    @OptionGroup var options: WorkerRunOptions
+
+    func run() async throws {
+        try await WorkerRunner.run(command: "steadfast dev:openrouter", configurationOptions: configurationOptions,
+                                   routingOptions: routingOptions, options: options, chain: .openrouter, quiet: false)
+    }
+}
