@@ -104,3 +104,25 @@ final class SlowLLM: LLM, Sendable {
         return stream
     }
 }
+
+/// A TTS that speaks every text as a tone whose pitch the test chooses per text, so a test can tell
+/// from the output frames whose speech they carry.
+struct PitchTTS: TTS {
+    let providerName = "pitch"
+    let sampleRate = 48_000
+    let hertz: @Sendable (String) -> Double
+
+    func synthesize(_ text: String, voice: String?) -> AsyncThrowingStream<AudioFrame, any Error> {
+        let frequency = hertz(text)
+        return AsyncThrowingStream { continuation in
+            let samples = (0..<24_000).map { Int16(8_000 * sin(2 * Double.pi * frequency * Double($0) / 48_000)) }
+            continuation.yield(AudioFrame(samples: samples))
+            continuation.finish()
+        }
+    }
+
+    /// Zero crossings in a 20 ms frame: 12 for 300 Hz, 36 for 900 Hz.
+    static func crossings(_ frame: AudioFrame) -> Int {
+        zip(frame.samples, frame.samples.dropFirst()).filter { ($0 < 0) != ($1 < 0) }.count
+    }
+}
