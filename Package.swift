@@ -17,6 +17,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/hummingbird-project/swift-websocket.git", from: "1.6.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0"),
     ],
     targets: [
         // MARK: C bindings (declarations only; Debian -dev packages)
@@ -98,7 +99,9 @@ let package = Package(
         .target(
             name: "AgentWorker",
             dependencies: ["LiveKit", "LiveKitProtocol", "Voice", "Agents", "Providers", "Audio", "SteadfastConfig",
-                           .product(name: "Logging", package: "swift-log")]),
+                           .product(name: "Logging", package: "swift-log"),
+                           .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                           .product(name: "NIOHTTP1", package: "swift-nio")]),
         /// The voice pipeline: turn detection, STT → agent/tools/LLM → TTS, barge-in, metrics.
         .target(
             name: "Voice",
@@ -157,6 +160,7 @@ let package = Package(
         .testTarget(name: "TransportTests", dependencies: ["Transport", "TestSupport"]),
         .testTarget(name: "AgentsTests", dependencies: ["Agents", "Providers", "Transport", "TestSupport"]),
         .testTarget(name: "AudioTests", dependencies: ["Audio", "TestSupport"]),
+        .testTarget(name: "AgentWorkerTests", dependencies: ["AgentWorker", "Transport", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "LiveKitTests", dependencies: ["LiveKit", "LiveKitProtocol", "SteadfastConfig", "TestSupport"],
                     exclude: ["python"]),
         .testTarget(
@@ -164,7 +168,7 @@ let package = Package(
             dependencies: ["Voice", "Agents", "Providers", "Audio", "LocalSpeech", "TestSupport",
                            .product(name: "Logging", package: "swift-log")]),
         /// Steadfast's media plane against independent WebRTC peers (aiortc, pion), driven as subprocesses.
-        .testTarget(name: "InteropTests", dependencies: ["Audio", "LiveKit", "LiveKitProtocol", "TestSupport", "steadfast"]),
+        .testTarget(name: "InteropTests", dependencies: ["Audio", "LiveKit", "LiveKitProtocol", "Transport", "TestSupport", "steadfast"]),
         .testTarget(name: "RTCTests", dependencies: ["RTC", "Audio", "OpenSSLCrypto", "TestSupport"]),
         .testTarget(
             name: "ProvidersTests",

@@ -53,6 +53,31 @@ public actor AgentWorkerService {
         await serving
     }
 
+    /// What `/worker` reports (the fields of LiveKit's WorkerInfo that apply here).
+    public struct Info: Codable, Sendable, Equatable {
+        public var agentName: String
+        public var workerID: String?
+        public var state: String
+        public var activeJobs: Int
+        public var sdkVersion: String
+        public var protocolVersion: Int
+
+        enum CodingKeys: String, CodingKey {
+            case agentName = "agent_name", workerID = "worker_id", state, activeJobs = "active_jobs"
+            case sdkVersion = "sdk_version", protocolVersion = "protocol_version"
+        }
+    }
+
+    public func info(sdkVersion: String) async -> Info {
+        Info(agentName: agentName, workerID: await driver.workerID, state: "\(await driver.state)",
+             activeJobs: await driver.activeJobs, sdkVersion: sdkVersion, protocolVersion: 1)
+    }
+
+    /// False once the worker has given up reconnecting (probes should restart the process then).
+    public var isHealthy: Bool {
+        get async { await driver.state != .failed }
+    }
+
     /// Stops taking jobs; `run()` returns when the running ones have ended.
     public func drain() async {
         await driver.drain()

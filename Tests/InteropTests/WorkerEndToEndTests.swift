@@ -2,6 +2,7 @@ import Audio
 import Foundation
 import TestSupport
 import Testing
+import Transport
 
 /// The whole product path: `steadfast dev` registers with a LiveKit-style server (a script built
 /// on the official Python packages, with aiortc as the media side), is dispatched into room "demo",
@@ -36,7 +37,8 @@ struct WorkerEndToEndTests {
 
         let worker = Process()
         worker.executableURL = URL(fileURLWithPath: try InteropPeers.steadfast())
-        worker.arguments = ["dev", "--rtc-host", "127.0.0.1", "--agents-directory",
+        let httpPort = Int.random(in: 20_000..<40_000)
+        worker.arguments = ["dev", "--rtc-host", "127.0.0.1", "--http-port", "\(httpPort)", "--agents-directory",
                             InteropPython.packageRoot.appendingPathComponent("agents").path]
         worker.environment = ["PATH": "/usr/bin:/bin", "LIVEKIT_URL": "http://127.0.0.1:\(port)",
                               "LIVEKIT_API_KEY": Self.apiKey, "LIVEKIT_API_SECRET": Self.apiSecret]
@@ -49,6 +51,17 @@ struct WorkerEndToEndTests {
         defer { if worker.isRunning { worker.terminate() } }
 
         let result = try #require(try await server.readMessage(timeout: .seconds(60))["result"] as? [String: Any])
+        // The worker's own HTTP server, as a pod's probes and an operator see it.
+        let client = try CurlHTTPClient()
+        let health = try await client.send(HTTPRequest(method: "GET", url: URL(string: "http://127.0.0.1:\(httpPort)/health")!))
+        #expect(health.head.status == 200)
+        let info = try await client.send(HTTPRequest(method: "GET", url: URL(string: "http://127.0.0.1:\(httpPort)/worker")!))
+        let workerInfo = try JSONSerialization.jsonObject(with: Data(try await info.collectBody())) as? [String: Any]
+        #expect(workerInfo?["worker_id"] as? String == "AW_room")
+        #expect(workerInfo?["active_jobs"] as? Int == 0, "the job has ended")
+        let status = try await client.send(HTTPRequest(method: "GET", url: URL(string: "http://127.0.0.1:\(httpPort)/status")!))
+        let chains = (try JSONSerialization.jsonObject(with: Data(try await status.collectBody())) as? [String: Any])?["chains"]
+        #expect((chains as? [[String: Any]])?.map { $0["kind"] as? String } == ["LLM", "STT", "TTS"])
         worker.terminate()  // SIGTERM: the worker drains and exits
         let log = (try? String(contentsOf: workerLog, encoding: .utf8)) ?? ""
 

@@ -90,6 +90,10 @@ public actor WorkerDriver {
     public func drain() { feed(.drain) }
 
     public var state: WorkerState { core.state }
+    /// The id the server gave this worker (nil before the first registration).
+    public var workerID: String? { core.workerID }
+    /// Jobs assigned and not yet ended.
+    public var activeJobs: Int { core.jobs.count }
 
     // MARK: Core
 

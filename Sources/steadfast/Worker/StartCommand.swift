@@ -16,6 +16,9 @@ struct WorkerRunOptions: ParsableArguments {
     var agentName = ""
     @Option(help: "Local address for WebRTC host candidates (repeatable); default: every interface.")
     var rtcHost: [String] = []
+    @Option(help: "Address of the health/status HTTP server (0.0.0.0 for a pod's probes).") var httpHost = "127.0.0.1"
+    @Option(help: "Port of the health/status HTTP server (GET /health, /worker, /status); 0 picks one, -1 turns it off.")
+    var httpPort = 8081
 }
 
 /// Runs the worker until SIGTERM/SIGINT (then drains: no new jobs, running jobs finish; a second
@@ -57,9 +60,28 @@ enum WorkerRunner {
         } catch { throw CommandFailure(error.message) }
         logger.info("Starting the worker", metadata: ["livekit.url": "\(url.absoluteString)", "agent": "\(agentType)",
                                                        "agent_name": "\(options.agentName)"])
+        var server: WorkerHTTPServer?
+        if options.httpPort >= 0 {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            let responder = WorkerHTTPServer.Responder(
+                healthy: { await service.isHealthy },
+                worker: { (try? encoder.encode(await service.info(sdkVersion: SteadfastVersion.current))) ?? Data() },
+                status: {
+                    let chains = [await llm.router.status(), await stt.status(), await tts.status()]
+                    return (try? encoder.encode(["chains": chains])) ?? Data()
+                })
+            do {
+                server = try await WorkerHTTPServer(host: options.httpHost, port: options.httpPort, responder: responder,
+                                                    logger: logger)
+            } catch {
+                throw CommandFailure("cannot serve HTTP on \(options.httpHost):\(options.httpPort): \(error)")
+            }
+        }
         let signals = SignalDrain { await service.drain() }
         defer { signals.cancel() }
         await service.run()
+        await server?.stop()
     }
 }
 
