@@ -45,10 +45,11 @@ test: deps peers
 	swift build --build-tests $(SWIFT_FLAGS)
 	@# Three runs on a 2-core machine: the wall-clock deadline, Retry-After and stall scenarios of the
 	@# HTTP client and router first, alone; then the CPU-heavy rest (speech engines, VAD, DTLS);
-	@# then the WebRTC interop matrix, whose peer processes would starve anything beside them.
+	@# then the interop suites (WebRTC matrix, LiveKit-style servers), whose peer processes would
+	@# starve anything beside them.
 	$(TEST_ENV) swift test --skip-build $(SWIFT_FLAGS) --filter '^(ProvidersTests|TransportTests)\.'
-	$(TEST_ENV) swift test --skip-build $(SWIFT_FLAGS) --skip '^(ProvidersTests|TransportTests|InteropTests)\.'
-	$(TEST_ENV) swift test --skip-build $(SWIFT_FLAGS) --filter '^InteropTests\.'
+	$(TEST_ENV) swift test --skip-build $(SWIFT_FLAGS) --skip '^(ProvidersTests|TransportTests|InteropTests|LiveKitTests)\.'
+	$(TEST_ENV) swift test --skip-build $(SWIFT_FLAGS) --filter '^(InteropTests|LiveKitTests)\.'
 
 # The demo: espeak-ng speaks a question, the console runs it through VAD → STT → LLM → TTS with
 # the assistant on the default chain (the local last resort when no keys are set), and writes the reply.

@@ -99,6 +99,7 @@ struct ICEAioiceInteropTests {
                 agent.addLocalHostCandidate(host)
                 agent.setRemoteCredentials(remote)
                 var outcome = Outcome()
+                var pending: ([UInt8], TransportAddress)?
                 var wake = ContinuousClock.now
                 let hardStop = ContinuousClock.now + .seconds(20)
                 agent.handle(.timeout, now: .now)
@@ -115,10 +116,16 @@ struct ICEAioiceInteropTests {
                     if let (bytes, from) = socket.receive(timeout: min(wake - .now, .milliseconds(50))) {
                         if STUNMessage.isSTUN(bytes) {
                             agent.handle(.datagram(bytes, from: from, to: host), now: .now)
-                        } else if agent.selectedPair?.remote == from {
-                            socket.send(Array("pong:".utf8) + bytes, to: from)
-                            outcome.echoed += 1
+                        } else {
+                            // The controlling peer may send as soon as it nominated, before our
+                            // triggered check completes and we select the pair: hold it until then.
+                            pending = (bytes, from)
                         }
+                    }
+                    if let (bytes, from) = pending, agent.selectedPair?.remote == from {
+                        socket.send(Array("pong:".utf8) + bytes, to: from)
+                        outcome.echoed += 1
+                        pending = nil
                     }
                     if ContinuousClock.now >= wake { agent.handle(.timeout, now: .now) }
                 }
