@@ -51,17 +51,7 @@ public actor RoomClient {
 
     /// The `/rtc` URL with the client's query (the token also travels as a bearer header).
     static func signalURL(_ url: URL, token: String, protocolVersion: Int) throws(ConfigError) -> String {
-        guard var components = URLComponents(url: url, resolvingAgainstBaseURL: false),
-              let scheme = components.scheme?.lowercased(), components.host?.isEmpty == false else {
-            throw ConfigError(.invalid, "LIVEKIT_URL \(url) is not a ws(s) or http(s) URL")
-        }
-        switch scheme {
-        case "ws", "http": components.scheme = "ws"
-        case "wss", "https": components.scheme = "wss"
-        default: throw ConfigError(.invalid, "LIVEKIT_URL \(url) is not a ws(s) or http(s) URL")
-        }
-        let path = components.path.hasSuffix("/") ? String(components.path.dropLast()) : components.path
-        components.path = path + "/rtc"
+        var components = try LiveKitEndpoint.components(url, path: "/rtc")
         components.queryItems = [
             URLQueryItem(name: "access_token", value: token),
             URLQueryItem(name: "protocol", value: "\(protocolVersion)"),

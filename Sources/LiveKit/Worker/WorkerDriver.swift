@@ -41,19 +41,7 @@ public actor WorkerDriver {
 
     /// `wss://host/agent` from a LiveKit URL (http → ws, https → wss, any path kept as a prefix).
     static func agentEndpoint(_ url: URL) throws(ConfigError) -> String {
-        guard var components = URLComponents(url: url, resolvingAgainstBaseURL: false),
-              let scheme = components.scheme?.lowercased(), components.host?.isEmpty == false else {
-            throw ConfigError(.invalid, "LIVEKIT_URL \(url) is not a ws(s) or http(s) URL")
-        }
-        switch scheme {
-        case "ws", "http": components.scheme = "ws"
-        case "wss", "https": components.scheme = "wss"
-        default: throw ConfigError(.invalid, "LIVEKIT_URL \(url) is not a ws(s) or http(s) URL")
-        }
-        let path = components.path.hasSuffix("/") ? String(components.path.dropLast()) : components.path
-        components.path = path + "/agent"
-        components.query = nil
-        guard let endpoint = components.string else {
+        guard let endpoint = try LiveKitEndpoint.components(url, path: "/agent").string else {
             throw ConfigError(.invalid, "LIVEKIT_URL \(url) is not a ws(s) or http(s) URL")
         }
         return endpoint
