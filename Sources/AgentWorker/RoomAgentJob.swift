@@ -56,6 +56,9 @@ public struct RoomAgentJob: Sendable {
             group.addTask {
                 for await event in session.events {
                     switch event {
+                    case .stateChanged(let state):
+                        // What LiveKit frontends read to show the agent listening, thinking or speaking.
+                        await client.setAttributes(["lk.agent.state": state.rawValue])
                     case .userTranscript(let text, true): logger.info("User said: \(text)")
                     case .replyFinished(let text, let interrupted):
                         logger.info("Agent said: \(text)\(interrupted ? " (interrupted)" : "")")

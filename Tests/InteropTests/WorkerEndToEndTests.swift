@@ -71,6 +71,9 @@ struct WorkerEndToEndTests {
         #expect((result["errors"] as? [Any])?.isEmpty == true, "\(result["errors"] ?? "")")
         #expect(log.contains("User said: "), "a user turn was heard; log:\n\(log.suffix(2_000))")
         #expect(log.contains("Agent said: "))
+        // lk.agent.state, as LiveKit frontends read it, went through the turn.
+        let states = try #require(result["agent_states"] as? [String])
+        #expect(states.contains("listening") && states.contains("thinking") && states.contains("speaking"), "\(states)")
 
         // What the room heard from the agent: the greeting and an answer, as speech.
         let heard = try WAVFile.read(path: recording.path).mixedToMono()

@@ -192,6 +192,18 @@ struct SignalCoreTests {
         #expect(harness.core.participants.keys.sorted() == ["PA_other"])
     }
 
+    @Test func attributesAreSentAsMetadataUpdatesOnceJoined() {
+        var harness = Harness()
+        harness.handle(.updateAttributes(["lk.agent.state": "initializing"]))
+        #expect(harness.sent.isEmpty, "nothing before the join")
+        harness.join()
+        harness.handle(.updateAttributes(["lk.agent.state": "listening"]))
+        harness.handle(.updateAttributes(["lk.agent.state": "thinking"]))
+        let updates = harness.sent.compactMap { if case .updateMetadata(let update)? = $0.message { update } else { nil } }
+        #expect(updates.map { $0.attributes["lk.agent.state"] } == ["listening", "thinking"])
+        #expect(updates.map(\.requestID) == [1, 2])
+    }
+
     @Test func leavingEitherWay() {
         var harness = Harness()
         harness.join()

@@ -113,6 +113,11 @@ public actor RoomClient {
         publisher?.enqueue(audio)
     }
 
+    /// Sets our participant attributes (merged by the server).
+    public func setAttributes(_ attributes: [String: String]) {
+        feed(.updateAttributes(attributes))
+    }
+
     /// Leaves the room: a leave request, then the connections close.
     public func leave() {
         feed(.leave)

@@ -22,6 +22,9 @@ public struct SignalCore: Sendable {
         case sendAnswer(sdp: String, offerID: UInt32)
         /// A local candidate (`a=candidate` value, without the `a=`), or nil at the end of gathering.
         case sendCandidate(String?, mid: String, target: Livekit_SignalTarget)
+        /// Set our participant attributes (merged by the server; needs canUpdateOwnMetadata), e.g.
+        /// `lk.agent.state`, which LiveKit frontends show.
+        case updateAttributes([String: String])
         /// Leave the room (the driver closes the socket after sending the frame).
         case leave
         case timeout
@@ -46,6 +49,7 @@ public struct SignalCore: Sendable {
     private var pongDeadline: ContinuousClock.Instant?
     private var lastPingSent: Int64?
     private var offerCounter: UInt32 = 0
+    private var requestCounter: UInt32 = 0
     private var outputs: [Output] = []
 
     public init() {}
@@ -90,6 +94,13 @@ public struct SignalCore: Sendable {
                 trickle.final = true
             }
             send(.trickle(trickle))
+        case .updateAttributes(let attributes):
+            guard state == .joined else { return }
+            requestCounter += 1
+            var update = Livekit_UpdateParticipantMetadata()
+            update.attributes = attributes
+            update.requestID = requestCounter
+            send(.updateMetadata(update))
         case .leave:
             guard state != .left else { return }
             var leave = Livekit_LeaveRequest()

@@ -45,7 +45,7 @@ aioice.ice.get_host_addresses = lambda use_ipv4, use_ipv6: ["127.0.0.1"]
 START = time.monotonic()
 result = {"token_identity": None, "query": {}, "add_track": None, "publisher_offer_msid_ok": False,
           "publisher_state": None, "subscriber_state": None, "answer_id": None, "leave": False, "errors": [],
-          "worker": None, "job_updates": []}
+          "worker": None, "job_updates": [], "agent_states": []}
 finished = asyncio.Event()
 reported = asyncio.Event()
 job_ended = asyncio.Event()
@@ -132,6 +132,10 @@ async def handle(request):
         elif kind == "ping_req":
             await ws.send_bytes(response(pong_resp=rtc.Pong(last_ping_timestamp=message.ping_req.timestamp,
                                                             timestamp=int(time.time() * 1000))))
+        elif kind == "update_metadata":
+            state = message.update_metadata.attributes.get("lk.agent.state")
+            if state and (not result["agent_states"] or result["agent_states"][-1] != state):
+                result["agent_states"].append(state)
         elif kind == "leave":
             result["leave"] = True
             break
