@@ -15,7 +15,7 @@ public struct ConfigurationVariable: Sendable, Hashable {
     }
 
     public static let all: [ConfigurationVariable] = [
-        .init("LIVEKIT_URL", "LiveKit server, e.g. wss://my-project.livekit.cloud; unset in dev = embedded dev server"),
+        .init("LIVEKIT_URL", "LiveKit server, e.g. wss://my-project.livekit.cloud; needed by start, dev and worker check (no embedded dev server yet)"),
         .init("LIVEKIT_API_KEY", "API key that signs access tokens (the JWT iss claim)"),
         .init("LIVEKIT_API_SECRET", "API secret for HS256 token signatures", secret: true),
         .init("LLM_PROVIDER", "primary LLM provider: \(ProviderID.llmProviders.map(\.rawValue).joined(separator: ", "))"),

@@ -6,7 +6,7 @@ import Foundation
 /// configuration (or any part of it) never reveals a credential.
 public struct SteadfastConfiguration: Sendable, Encodable, CustomStringConvertible {
     public struct LiveKit: Sendable, Encodable {
-        /// nil in development means "start the embedded dev server".
+        /// nil: not configured (commands that talk to LiveKit say which variable they need).
         public var url: URL?
         public var apiKey: String?
         public var apiSecret: Secret?
@@ -65,7 +65,7 @@ public struct SteadfastConfiguration: Sendable, Encodable, CustomStringConvertib
     /// A multi-line summary safe for logs: secrets redacted, unset values marked.
     public var description: String {
         var lines = [
-            "livekit.url=\(livekit.url?.absoluteString ?? "(embedded dev server)")",
+            "livekit.url=\(livekit.url?.absoluteString ?? "(unset)")",
             "livekit.apiKey=\(livekit.apiKey ?? "(unset)")",
             "livekit.apiSecret=\(livekit.apiSecret?.redacted ?? "(unset)")",
             "llm.provider=\(llmProvider?.rawValue ?? "(auto)") llm.model=\(llmModel ?? "(default)")",
