@@ -4,6 +4,7 @@ import CSRTP
 import CShims
 import Glibc
 import RTC
+import TestSupport
 
 /// Shared pieces of the media-plane benchmarks: a speech-like test signal, SRTP sessions keyed
 /// without DTLS, bare libsrtp and libopus handles for the C baselines, and the allocation counter.
@@ -110,20 +111,8 @@ enum SpeechLikeSignal {
     }
 }
 
-/// SplitMix64: a tiny seeded generator, so every run encodes the same signal.
-struct SplitMix64 {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// Uniform in [−1, 1).
+extension SplitMix64 {
+    /// Uniform in [−1, 1), so every run encodes the same signal.
     mutating func nextSignedUnit() -> Double { Double(next() >> 11) / Double(1 << 52) - 1 }
 }
 

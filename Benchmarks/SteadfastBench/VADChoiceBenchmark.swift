@@ -1,5 +1,6 @@
 import Audio
 import Foundation
+import TestSupport
 import LocalSpeech
 
 /// 10. VAD choice (issue 5 §3: "use WebRTC's VAD or a detector of your own; measure and choose").

@@ -3,6 +3,7 @@ import Audio
 import Glibc
 import LocalSpeech
 import Providers
+import TestSupport
 import Voice
 
 /// Shared pieces of the voice-pipeline benchmarks: spoken turns (espeak-ng speech under a room's
@@ -125,7 +126,6 @@ enum VoiceFixtures {
     }
 }
 
-extension SplitMix64: RandomNumberGenerator {}
 
 /// Hears the same words in any audio, at once.
 struct InstantSTT: STT {
