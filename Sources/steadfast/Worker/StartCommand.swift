@@ -10,6 +10,8 @@ import SteadfastConfig
 
 /// Options shared by `start` and the `dev` modes.
 struct WorkerRunOptions: ParsableArguments {
+    @OptionGroup var configurationOptions: ConfigurationOptions
+    @OptionGroup var routingOptions: RoutingOptions
     @Option(help: "The agent to run (a name from agents/*.yaml or registered in Swift).") var agent = "assistant"
     @Option(help: "Directory of declarative agent files.") var agentsDirectory = "agents"
     @Option(help: "Register for explicit dispatch under this agent_name; empty: automatic dispatch to every new room.")
@@ -21,12 +23,12 @@ struct WorkerRunOptions: ParsableArguments {
     var httpPort = 8081
 }
 
-/// Runs the worker until SIGTERM/SIGINT (then drains: no new jobs, running jobs finish; a second
-/// signal exits at once). Shared by `start` and the `dev` modes.
-enum WorkerRunner {
-    static func run(command: String, configurationOptions: ConfigurationOptions, routingOptions: RoutingOptions,
-                    options: WorkerRunOptions, chain: LLMChainKind?, quiet: Bool) async throws {
-        let config = try configurationOptions.load(quietByDefault: quiet)
+extension WorkerRunOptions {
+    /// Runs the worker until SIGTERM/SIGINT (then drains: no new jobs, running jobs finish; a second
+    /// signal exits at once). Shared by `start` and the `dev` modes; `chain` overrides the agent's LLM chain.
+    func runWorker(command: String, chain: LLMChainKind?) async throws {
+        let options = self
+        let config = try configurationOptions.load()
         let url: URL
         let credentials: (apiKey: String, apiSecret: Secret)
         guard let configured = config.livekit.url else {
@@ -117,56 +119,40 @@ struct StartCommand: AsyncParsableCommand {
         commandName: "start",
         abstract: "Run the agent worker against LIVEKIT_URL (LiveKit server or Cloud) until SIGTERM, then drain.")
 
-    @OptionGroup var configurationOptions: ConfigurationOptions
-    @OptionGroup var routingOptions: RoutingOptions
-    @OptionGroup var options: WorkerRunOptions
+    @OptionGroup var worker: WorkerRunOptions
 
-    func run() async throws {
-        try await WorkerRunner.run(command: "steadfast start", configurationOptions: configurationOptions,
-                                   routingOptions: routingOptions, options: options, chain: nil, quiet: false)
-    }
+    func run() async throws { try await worker.runWorker(command: "steadfast start", chain: nil) }
 }
 
-/// `steadfast dev`, `dev:bulletproof`, `dev:openrouter`: the worker with a chosen LLM chain.
+/// `steadfast dev`: the worker for development, with a choice of LLM chain.
 struct DevCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dev",
         abstract: "Run the agent worker for development against LIVEKIT_URL.",
         discussion: "The embedded dev server is not built yet, so LIVEKIT_URL must point at a LiveKit server.")
 
-    @OptionGroup var configurationOptions: ConfigurationOptions
-    @OptionGroup var routingOptions: RoutingOptions
-    @OptionGroup var options: WorkerRunOptions
+    @OptionGroup var worker: WorkerRunOptions
     @Option(help: "LLM chain: default, bulletproof, openrouter, local or a provider.") var chain: LLMChainKind?
 
-    func run() async throws {
-        try await WorkerRunner.run(command: "steadfast dev", configurationOptions: configurationOptions,
-                                   routingOptions: routingOptions, options: options, chain: chain, quiet: false)
-    }
+    func run() async throws { try await worker.runWorker(command: "steadfast dev", chain: chain) }
 }
 
+/// `steadfast dev:bulletproof`: `dev` on the bulletproof chain.
 struct DevBulletproofCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dev:bulletproof", abstract: "`dev` with every configured provider and hedging (the bulletproof chain).")
-    @OptionGroup var configurationOptions: ConfigurationOptions
-    @OptionGroup var routingOptions: RoutingOptions
-    @OptionGroup var options: WorkerRunOptions
 
-    func run() async throws {
-        try await WorkerRunner.run(command: "steadfast dev:bulletproof", configurationOptions: configurationOptions,
-                                   routingOptions: routingOptions, options: options, chain: .bulletproof, quiet: false)
-    }
+    @OptionGroup var worker: WorkerRunOptions
+
+    func run() async throws { try await worker.runWorker(command: "steadfast dev:bulletproof", chain: .bulletproof) }
 }
 
+/// `steadfast dev:openrouter`: `dev` with the OpenRouter rotation client.
 struct DevOpenRouterCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dev:openrouter", abstract: "`dev` with the OpenRouter model-rotation client as the LLM.")
-    @OptionGroup var configurationOptions: ConfigurationOptions
-    @OptionGroup var routingOptions: RoutingOptions
-    @OptionGroup var options: WorkerRunOptions
 
-    func run() async throws {
-        try await WorkerRunner.run(command: "steadfast dev:openrouter", configurationOptions: configurationOptions,
-                                   routingOptions: routingOptions, options: options, chain: .openrouter, quiet: false)
-    }
+    @OptionGroup var worker: WorkerRunOptions
+
+    func run() async throws { try await worker.runWorker(command: "steadfast dev:openrouter", chain: .openrouter) }
 }
