@@ -73,8 +73,7 @@ public struct RoomAgentJob: Sendable {
                 var started = false
                 for await event in client.events {
                     switch event {
-                    case .connectionState("subscriber", "connected") where !started,
-                         .connectionState("publisher", "connected") where !started:
+                    case .connectionState(_, .connected) where !started:
                         started = true
                         // The greeting plays in real time; the room's audio keeps flowing meanwhile.
                         // Unstructured: it ends with the greeting (or with the session's close).

@@ -45,8 +45,8 @@ struct RoomClientInteropTests {
                     heard.withLock { $0 += frame.samples }
                 case .trackSubscribed(let mid, let trackID):
                     log.withLock { $0.append("subscribed \(mid) \(trackID ?? "-")") }
-                case .connectionState(let label, let state):
-                    log.withLock { $0.append("\(label) \(state)") }
+                case .connectionState(let role, let state):
+                    log.withLock { $0.append("\(role.rawValue) \(state)") }
                 case .error(let message):
                     log.withLock { $0.append("error \(message)") }
                 default:

@@ -197,7 +197,7 @@ public actor RoomClient {
 
     private func startPublishing() {
         do {
-            let driver = try makeDriver(label: "publisher")
+            let driver = try makeDriver(.publisher)
             driver.connection.addSendTrack(streamID: "steadfast", trackID: Self.microphoneTrackID)
             try driver.start()
             publisher = driver
@@ -220,7 +220,7 @@ public actor RoomClient {
     private func answerSubscriber(sdp: String, id: UInt32, tracks: [String: String]) async {
         do {
             if subscriber == nil {
-                let driver = try makeDriver(label: "subscriber", trackNames: tracks)
+                let driver = try makeDriver(.subscriber, trackNames: tracks)
                 try driver.start()
                 subscriber = driver
             }
@@ -235,13 +235,13 @@ public actor RoomClient {
         }
     }
 
-    private func makeDriver(label: String, trackNames: [String: String] = [:]) throws -> PeerConnectionDriver {
+    private func makeDriver(_ role: RoomConnection, trackNames: [String: String] = [:]) throws -> PeerConnectionDriver {
         let sink = eventSink
         return try PeerConnectionDriver(
-            hosts: options.hosts, logger: Logger(label: "steadfast.room.\(label)"),
+            hosts: options.hosts, logger: Logger(label: "steadfast.room.\(role.rawValue)"),
             onEvent: { event in
                 switch event {
-                case .stateChanged(let state): sink.yield(.connectionState(label, "\(state)"))
+                case .stateChanged(let state): sink.yield(.connectionState(role, state))
                 case .trackAdded(let track): sink.yield(.trackSubscribed(mid: track.mid, trackID: trackNames[track.mid] ?? track.trackID))
                 default: break
                 }
@@ -265,6 +265,12 @@ public actor RoomClient {
     }
 }
 
+/// Which of a participant's two peer connections: the one we publish on, or the one the server
+/// sends the others' tracks on.
+public enum RoomConnection: String, Sendable {
+    case publisher, subscriber
+}
+
 /// What a room client reports.
 public enum RoomEvent: Sendable {
     case joined(room: String, participantSID: String)
@@ -275,8 +281,8 @@ public enum RoomEvent: Sendable {
     case trackSubscribed(mid: String, trackID: String?)
     /// 20 ms of decoded remote audio (48 kHz mono) from the track on `mid`.
     case audio(mid: String, AudioFrame)
-    /// A peer connection changed state ("publisher"/"subscriber").
-    case connectionState(String, String)
+    /// One of our two peer connections changed state.
+    case connectionState(RoomConnection, PeerConnection.State)
     case error(String)
     case disconnected(String)
 }
