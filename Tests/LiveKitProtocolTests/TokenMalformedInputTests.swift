@@ -51,6 +51,37 @@ struct TokenMalformedInputTests {
         #expect(AccessTokenTests.code { try F.verifier.verify(token, now: F.now) } == .invalidClaims)
     }
 
+    /// A correctly signed token can carry any JSON number as a time claim; each out-of-range one is
+    /// refused as invalid claims (it trapped converting to whole seconds before), and the message names
+    /// the claim and the range.
+    @Test(arguments: [
+        (#""exp":1e300"#, "exp"),
+        (#""exp":9223372036854775808"#, "exp"),
+        (#""exp":-1"#, "exp"),
+        (#""nbf":-1e300"#, "nbf"),
+        (#""iat":1e300"#, "iat"),
+        (#""nbf":1.8e19"#, "nbf"),
+    ])
+    func timeClaimsOutOfRangeAreRefusedNotTrapped(extra: String, claim: String) {
+        let replaces = extra.hasPrefix(#""exp""#) ? (exp: nil as Int?, nbf: 0 as Int?) : extra.hasPrefix(#""nbf""#)
+            ? (exp: 3600, nbf: nil) : (exp: 3600, nbf: 0)
+        let token = F.jwt(payload: F.payload(exp: replaces.exp, nbf: replaces.nbf, extra: extra))
+        do {
+            _ = try F.verifier.verify(token, now: F.now).payloadJSON()
+            Issue.record("\(extra) was accepted")
+        } catch {
+            #expect(error.code == .invalidClaims)
+            #expect(error.message.contains(claim) && error.message.contains("253402300799"), "\(error.message)")
+        }
+    }
+
+    /// The far end of the accepted range still verifies and prints (year 9999).
+    @Test func latestRepresentableExpiryIsAccepted() throws {
+        let token = F.jwt(payload: F.payload(exp: nil, extra: #""exp":253402300799"#))
+        let json = try F.verifier.verify(token, now: F.now).payloadJSON()
+        #expect(json.contains("253402300799"))
+    }
+
     /// Random byte flips, truncations and insertions over a valid token: every outcome is either
     /// success (a flip that cancels out cannot happen with HMAC, so effectively never) or a TokenError.
     @Test func randomMutationsNeverTrap() throws {

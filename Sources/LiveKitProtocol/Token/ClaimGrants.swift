@@ -56,9 +56,9 @@ struct TokenPayload: Codable {
         issuer = try c.decodeIfPresent(String.self, forKey: .issuer)
         subject = try c.decodeIfPresent(String.self, forKey: .subject)
         tokenID = try c.decodeIfPresent(String.self, forKey: .tokenID)
-        notBefore = try c.decodeIfPresent(Double.self, forKey: .notBefore)
-        expiresAt = try c.decodeIfPresent(Double.self, forKey: .expiresAt)
-        issuedAt = try c.decodeIfPresent(Double.self, forKey: .issuedAt)
+        notBefore = try Self.numericDate(c, .notBefore)
+        expiresAt = try Self.numericDate(c, .expiresAt)
+        issuedAt = try Self.numericDate(c, .issuedAt)
         // LiveKit takes the identity from `sub`, falling back to `jti` for very old tokens.
         grants.identity = subject.flatMap { $0.isEmpty ? nil : $0 } ?? tokenID ?? ""
         grants.name = try c.decodeIfPresent(String.self, forKey: .name) ?? ""
@@ -82,14 +82,34 @@ struct TokenPayload: Codable {
         }
     }
 
+    /// The range a NumericDate claim (RFC 7519 §2) may take here: the Unix epoch to the end of the
+    /// year 9999. A signed token can carry any JSON number (`1e300`, `-1e300`, `2^63`); refusing
+    /// those where they enter keeps every later conversion to whole seconds in range.
+    static let numericDateRange: ClosedRange<Double> = 0...253_402_300_799
+
+    private static func numericDate(_ c: KeyedDecodingContainer<CodingKeys>, _ key: CodingKeys) throws -> Double? {
+        guard let value = try c.decodeIfPresent(Double.self, forKey: key) else { return nil }
+        guard value.isFinite, numericDateRange.contains(value) else {
+            throw DecodingError.dataCorruptedError(
+                forKey: key, in: c,
+                debugDescription: "\(key.rawValue) must be seconds since 1970 between 0 and 253402300799 (year 9999); got \(value)")
+        }
+        return value
+    }
+
+    /// Whole seconds for encoding; nil (claim left out) for a value no decoded token can hold.
+    private static func wholeSeconds(_ value: Double) -> Int64? {
+        numericDateRange.contains(value) ? Int64(value.rounded(.down)) : nil
+    }
+
     func encode(to encoder: any Swift.Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encodeIfPresent(issuer, forKey: .issuer)
         try c.encodeIfPresent(subject, forKey: .subject)
         try c.encodeIfPresent(tokenID, forKey: .tokenID)
-        try c.encodeIfPresent(notBefore.map { Int64($0) }, forKey: .notBefore)
-        try c.encodeIfPresent(expiresAt.map { Int64($0) }, forKey: .expiresAt)
-        try c.encodeIfPresent(issuedAt.map { Int64($0) }, forKey: .issuedAt)
+        try c.encodeIfPresent(notBefore.flatMap(Self.wholeSeconds), forKey: .notBefore)
+        try c.encodeIfPresent(expiresAt.flatMap(Self.wholeSeconds), forKey: .expiresAt)
+        try c.encodeIfPresent(issuedAt.flatMap(Self.wholeSeconds), forKey: .issuedAt)
         // Empty values are left out to keep tokens small, as LiveKit's own minters do.
         if !grants.name.isEmpty { try c.encode(grants.name, forKey: .name) }
         try c.encodeIfPresent(grants.kind, forKey: .kind)
