@@ -1,5 +1,5 @@
-/// The one error type of `Agents` for setup problems: registry misuse and agent files that do not
-/// validate. (A tool's failure at run time is a `ToolError`, which goes back to the model instead.)
+/// The one error type of `Agents`: registry misuse, agent files that do not validate, and a turn that
+/// ended without words. (A tool's failure at run time is a `ToolError`, which goes back to the model.)
 ///
 /// For file problems `file` and `field` name exactly where to look, e.g.
 /// `agents/receptionist.yaml: webhooks[0].method: "FETCH" is not one of GET, POST, PUT, PATCH, DELETE`.
@@ -13,6 +13,9 @@ public struct AgentError: Error, Sendable, CustomStringConvertible {
         case unreadableFile
         /// A file that is YAML but not a valid agent definition.
         case invalidDefinition
+        /// The model ended a turn with no words (e.g. it kept calling tools past the step limit, or
+        /// answered empty); the session says its apology rather than leave the caller in silence.
+        case noAnswer
     }
 
     public let code: Code

@@ -30,15 +30,39 @@ struct ToolLoopTests {
     }
 
     @Test func atMostThreeToolStepsThenToolChoiceNone() async throws {
-        let llm = ScriptedTurnLLM { call, _ in [.tool(.call("echo", #"{"city":"Rome"}"#, id: "c\(call)"))] }
+        // Tools on three steps, then the final step answers in words.
+        let llm = ScriptedTurnLLM { call, request in
+            request.toolChoice == ToolChoice.none ? [.text("Rome it is.")] : [.tool(.call("echo", #"{"city":"Rome"}"#, id: "c\(call)"))]
+        }
         let outcome = try await ToolLoop().run(llm: llm, request: LLMRequest(messages: [.user("loop")]),
                                                tools: [Self.echo], context: Self.context)
         #expect(llm.requests.count == 4)
         #expect(llm.requests.prefix(3).allSatisfy { $0.toolChoice == .auto })
         #expect(llm.requests.last?.toolChoice == ToolChoice.none)
         #expect(outcome.invocations.count == 3)
-        // The final step's calls are not run nor kept.
-        #expect(outcome.newMessages.last?.toolCalls.isEmpty == true)
+        #expect(outcome.text == "Rome it is.")
+    }
+
+    /// A model that ignores `tool_choice: none` and keeps calling tools: its last calls are neither
+    /// run nor kept, and the turn ends in `.noAnswer` (the session then apologizes) instead of silence.
+    @Test func aModelThatNeverStopsCallingToolsEndsInNoAnswerNotSilence() async throws {
+        let llm = ScriptedTurnLLM { call, _ in [.tool(.call("echo", #"{"city":"Rome"}"#, id: "c\(call)"))] }
+        await #expect {
+            _ = try await ToolLoop().run(llm: llm, request: LLMRequest(messages: [.user("loop")]),
+                                         tools: [Self.echo], context: Self.context)
+        } throws: { error in
+            (error as? AgentError)?.code == .noAnswer && "\(error)".contains("3 tool steps")
+        }
+        #expect(llm.requests.count == 4)
+    }
+
+    @Test(arguments: ["", "  \n "])
+    func anEmptyAnswerIsNoAnswer(text: String) async throws {
+        let llm = ScriptedTurnLLM { _, _ in text.isEmpty ? [] : [.text(text)] }
+        await #expect {
+            _ = try await ToolLoop().run(llm: llm, request: LLMRequest(messages: [.user("hi")]), tools: [],
+                                         context: Self.context)
+        } throws: { ($0 as? AgentError)?.code == .noAnswer }
     }
 
     @Test func toolErrorGoesBackAsTheResult() async throws {

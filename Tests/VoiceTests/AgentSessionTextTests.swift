@@ -116,6 +116,19 @@ struct AgentSessionTextTests {
         #expect(await session.turnMetrics.last?.llmProvider == "local")
     }
 
+    /// A model that keeps calling tools past the step limit (ignoring `tool_choice: none`): the caller
+    /// hears the apology, not dead air (the turn used to end with no reply at all).
+    @Test func aModelStuckInToolCallsStillGetsTheCallerAnAnswer() async throws {
+        let shout = TypedTool(name: "shout", description: "Shouts a word",
+                              output: { (arguments: Echo, _) in .text(arguments.word.uppercased()) })
+        let llm = ScriptedTurnLLM { call, _ in [.tool(ToolCall(id: "c\(call)", name: "shout", arguments: #"{"word":"again"}"#))] }
+        let session = try AgentSession(agent: PlainAgent(tools: [shout]), llm: llm)
+        let reply = await session.respond(to: "Shout forever")
+        #expect(reply == AgentSessionOptions().apology)
+        #expect(llm.requests.count == 4, "three tool steps and the final tool_choice none step")
+        #expect(await session.chatContext.messages.last == .assistant(AgentSessionOptions().apology))
+    }
+
     /// An LLM that throws without a fallback: the session apologizes instead of going quiet.
     @Test func aFailingLLMWithoutAChainStillApologizes() async throws {
         let session = try AgentSession(agent: PlainAgent(), llm: BrokenLLM())

@@ -4,7 +4,9 @@ import Providers
 
 /// One LLM turn with tools: stream the answer, run any tool calls (concurrently, each under a
 /// timeout), feed the results back, and repeat, at most `maximumToolSteps` times; then one final
-/// step with `tool_choice: none` so the turn always ends in words.
+/// step with `tool_choice: none` so the turn always ends in words. A turn that still ends without
+/// words (a model that ignores `tool_choice`, or answers empty) throws `AgentError(.noAnswer)`, so the
+/// caller hears the session's apology instead of dead air.
 public struct ToolLoop: Sendable {
     public var maximumToolSteps: Int
     public var toolTimeout: Duration
@@ -81,6 +83,10 @@ public struct ToolLoop: Sendable {
             messages.append(assistant)
             newMessages.append(assistant)
             guard !calls.isEmpty else {
+                guard text.contains(where: { !$0.isWhitespace }) else {
+                    throw AgentError(.noAnswer, step == 0 ? "the model answered with no words"
+                                     : "the model gave no words after \(step) tool step\(step == 1 ? "" : "s")")
+                }
                 return Outcome(newMessages: newMessages, text: text, invocations: invocations, handoff: nil)
             }
 
