@@ -61,7 +61,10 @@ public struct ErrorClassifier: Sendable {
         case .timeout: kind = .timeout
         case .cancelled: kind = .cancelled
         case .connectFailed, .network, .tls: kind = .network
-        case .invalidRequest: kind = .badRequest
+        // Nothing at the HTTP layer depends on the conversation (that travels as a JSON body), so a
+        // request libcurl cannot use comes from this provider's URL or headers: its failure, and the
+        // next provider may well answer. `.badRequest` would skip every remote provider.
+        case .invalidRequest: kind = .network
         }
         return ProviderError(kind, scrubber.scrub(http.message), provider: provider)
     }

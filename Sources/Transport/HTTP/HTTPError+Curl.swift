@@ -9,8 +9,12 @@ extension HTTPError {
     init(curlCode code: CURLcode) {
         let text = String(cString: curl_easy_strerror(code))
         switch code {
-        case CURLE_UNSUPPORTED_PROTOCOL, CURLE_URL_MALFORMAT, CURLE_BAD_FUNCTION_ARGUMENT:
+        case CURLE_URL_MALFORMAT, CURLE_BAD_FUNCTION_ARGUMENT:
             self.init(.invalidRequest, "invalid request: \(text)")
+        // The scheme was checked before the transfer, so this is a server answering in something
+        // other than HTTP ("Received HTTP/0.9 when not allowed"): the server's fault, not the request's.
+        case CURLE_UNSUPPORTED_PROTOCOL, CURLE_WEIRD_SERVER_REPLY:
+            self.init(.network, "the server's answer is not HTTP: \(text)")
         case CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY, CURLE_COULDNT_CONNECT:
             self.init(.connectFailed, "connect failed: \(text)")
         case CURLE_OPERATION_TIMEDOUT:
