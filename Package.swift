@@ -145,6 +145,18 @@ let package = Package(
             ],
             path: "Benchmarks/SteadfastBench"),
 
+        // MARK: Fuzzing (docs/fuzzing.md; `scripts/fuzz` builds the libFuzzer binary in .build-fuzz)
+        /// One function per parser of outside bytes; run by libFuzzer, by replay, and by FuzzRegressionTests.
+        .target(
+            name: "FuzzTargets",
+            dependencies: ["RTC", "Transport", "Providers", "Agents", "SteadfastConfig", "Audio", "LiveKit",
+                           "LiveKitProtocol", "OpenSSLCrypto", "TestSupport",
+                           .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                           .product(name: "Logging", package: "swift-log")],
+            path: "Fuzz/FuzzTargets"),
+        /// Replays inputs in normal builds; with `-sanitize=fuzzer -DFUZZING` it is the libFuzzer binary.
+        .executableTarget(name: "steadfast-fuzz", dependencies: ["FuzzTargets"], path: "Fuzz/steadfast-fuzz"),
+
         // MARK: Tests
         .testTarget(
             name: "CBindingsTests",
@@ -175,6 +187,8 @@ let package = Package(
             dependencies: ["Providers", "Transport", "TestSupport", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "LocalSpeechTests", dependencies: ["LocalSpeech", "Providers", "Audio", "TestSupport"]),
         .testTarget(name: "SteadfastCLITests", dependencies: ["steadfast", "TestSupport"]),
+        /// Replays every committed fuzz corpus file and crash reproducer (Fuzz/corpus, Fuzz/regressions).
+        .testTarget(name: "FuzzRegressionTests", dependencies: ["FuzzTargets", "TestSupport"]),
         /// Shared test plumbing: locating the interop venv, running subprocesses, a tiny HTTP server.
         .target(name: "TestSupport", dependencies: ["Providers", .product(name: "Logging", package: "swift-log")],
                 path: "Tests/TestSupport"),

@@ -24,13 +24,13 @@ public struct ConfigurationLoader: Sendable {
     public func variables() throws(ConfigError) -> [String: String] {
         var merged: [String: String] = [:]
         if let envFile {
-            if FileManager.default.fileExists(atPath: envFile) {
-                guard let data = FileManager.default.contents(atPath: envFile) else {
-                    throw ConfigError(.badEnvFile, "\(envFile) exists but cannot be read")
-                }
-                merged = try DotEnvParser.parse(String(decoding: data, as: UTF8.self), fileName: envFile)
+            if TextFile.exists(envFile) {
+                // Bounded (1 MiB) and strict UTF-8: a wrong path such as /dev/zero fails instead of hanging.
+                let text: String
+                do { text = try TextFile.read(envFile) } catch { throw ConfigError(.badEnvFile, error.message) }
+                merged = try DotEnvParser.parse(text, fileName: envFile)
             } else if !envFileIsOptional {
-                throw ConfigError(.badEnvFile, "env file \(envFile) does not exist")
+                throw ConfigError(.badEnvFile, "env file \(envFile.escapingUnprintable) does not exist")
             }
         }
         merged.merge(environment) { _, fromEnvironment in fromEnvironment }
@@ -57,7 +57,7 @@ public struct ConfigurationLoader: Sendable {
         if let name = values["LLM_PROVIDER"] {
             guard let id = ProviderID(name: name), ProviderID.llmProviders.contains(id) else {
                 throw ConfigError(.invalid, """
-                    LLM_PROVIDER=\(name) is not an LLM provider; use one of \
+                    LLM_PROVIDER=\(name.escapingUnprintable) is not an LLM provider; use one of \
                     \(ProviderID.llmProviders.map(\.rawValue).joined(separator: ", "))
                     """)
             }
@@ -67,7 +67,7 @@ public struct ConfigurationLoader: Sendable {
         if let level = values["STEADFAST_LOG_LEVEL"]?.lowercased() {
             let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
             guard levels.contains(level) else {
-                throw ConfigError(.invalid, "STEADFAST_LOG_LEVEL=\(level) is not one of \(levels.joined(separator: ", "))")
+                throw ConfigError(.invalid, "STEADFAST_LOG_LEVEL=\(level.escapingUnprintable) is not one of \(levels.joined(separator: ", "))")
             }
             config.logLevel = level
         }
@@ -81,7 +81,7 @@ public struct ConfigurationLoader: Sendable {
         else {
             throw ConfigError(.invalid, """
                 \(variable) must be a URL with scheme \(schemes.sorted().joined(separator: "/")) and a host; \
-                got \"\(text)\"
+                got \"\(text.escapingUnprintable)\"
                 """)
         }
         return url

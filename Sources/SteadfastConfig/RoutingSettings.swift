@@ -117,43 +117,16 @@ public struct RoutingSettings: Codable, Sendable, Equatable {
         enum CodingKeys: String, CodingKey { case mode, models, freeRequestsPerDay = "free_requests_per_day" }
     }
 
-    /// Loads `path`; a missing file gives the defaults. Errors name the file and what is wrong.
-    public static func load(path: String = "steadfast.yaml") throws(ConfigError) -> RoutingSettings {
-        guard FileManager.default.fileExists(atPath: path) else { return RoutingSettings() }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ConfigError(.badEnvFile, "\(path) exists but cannot be read")
-        }
-        return try parse(String(decoding: data, as: UTF8.self), fileName: path)
+    /// Loads `path`; a missing file gives the defaults unless `required` (the user named it with
+    /// `--config`). Errors are one line naming the file, the line, the field and the allowed values.
+    public static func load(path: String = "steadfast.yaml", required: Bool = false) throws(ConfigError) -> RoutingSettings {
+        guard required || TextFile.exists(path) else { return RoutingSettings() }
+        return try parse(TextFile.read(path), fileName: path)
     }
 
+    /// Parses the text of a `steadfast.yaml`, checking every key and every number's range.
     public static func parse(_ text: String, fileName: String = "steadfast.yaml") throws(ConfigError) -> RoutingSettings {
-        if text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { return RoutingSettings() }
-        let settings: RoutingSettings
-        do {
-            settings = try YAMLDecoder().decode(RoutingSettings.self, from: text)
-        } catch let error as DecodingError {
-            throw ConfigError(.invalid, "\(fileName): \(describe(error))")
-        } catch {
-            throw ConfigError(.invalid, "\(fileName): not valid YAML (\(error))")
-        }
-        if let mode = settings.openrouter.mode, !["client", "server"].contains(mode) {
-            throw ConfigError(.invalid, "\(fileName): openrouter.mode must be client or server, not \(mode)")
-        }
-        for name in (settings.llm.order ?? []) + Array((settings.llm.providers ?? [:]).keys)
-        where ProviderID(name: name) == nil {
-            throw ConfigError(.invalid, "\(fileName): unknown provider \"\(name)\" (known: \(ProviderID.allCases.map(\.rawValue).joined(separator: ", ")))")
-        }
-        return settings
-    }
-
-    private static func describe(_ error: DecodingError) -> String {
-        switch error {
-        case .typeMismatch(_, let context), .valueNotFound(_, let context), .keyNotFound(_, let context),
-             .dataCorrupted(let context):
-            let path = context.codingPath.map(\.stringValue).joined(separator: ".")
-            return path.isEmpty ? context.debugDescription : "\(path): \(context.debugDescription)"
-        @unknown default:
-            return "\(error)"
-        }
+        guard let root = try YAMLDocument.compose(text, file: fileName), root.null == nil else { return RoutingSettings() }
+        return try RoutingSettingsReader(reader: YAMLFieldReader(file: fileName)).settings(root)
     }
 }
