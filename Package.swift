@@ -186,7 +186,7 @@ let package = Package(
             name: "ProvidersTests",
             dependencies: ["Providers", "Transport", "TestSupport", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "LocalSpeechTests", dependencies: ["LocalSpeech", "Providers", "Audio", "TestSupport"]),
-        .testTarget(name: "SteadfastCLITests", dependencies: ["steadfast", "TestSupport"]),
+        .testTarget(name: "SteadfastCLITests", dependencies: ["steadfast", "TestSupport", "OpenSSLCrypto"]),
         /// Replays every committed fuzz corpus file and crash reproducer (Fuzz/corpus, Fuzz/regressions).
         .testTarget(name: "FuzzRegressionTests", dependencies: ["FuzzTargets", "TestSupport"]),
         /// Shared test plumbing: locating the interop venv, running subprocesses, a tiny HTTP server.
