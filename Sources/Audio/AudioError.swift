@@ -7,6 +7,13 @@ public enum AudioError: Error, Sendable, Equatable, CustomStringConvertible {
     /// A file could not be read or written, or is not the format it claims.
     case file(String)
 
+    /// The message alone, without the category prefix (for one-line CLI errors).
+    public var message: String {
+        switch self {
+        case .invalidFormat(let text), .library(let text), .file(let text): text
+        }
+    }
+
     public var description: String {
         switch self {
         case .invalidFormat(let text): "invalid audio format: \(text)"

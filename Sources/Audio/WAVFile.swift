@@ -13,28 +13,23 @@ import Foundation
 /// no `fmt `, a chunk or `data` cut short, an unsupported encoding — is an `AudioError.file`, never a trap.
 /// Writing always produces plain 16-bit PCM, which every reader accepts.
 public enum WAVFile {
-    /// Reads a whole file.
+    /// Reads a whole file ("no such file: q.wav" and the like when it cannot).
     public static func read(url: URL) throws(AudioError) -> AudioFrame {
-        let contents: Data
-        do { contents = try Data(contentsOf: url) } catch {
-            throw .file("cannot read \(url.path): \(error)")
-        }
-        return try decode([UInt8](contents))
+        try read(path: url.path)
     }
 
     public static func read(path: String) throws(AudioError) -> AudioFrame {
-        try read(url: URL(fileURLWithPath: path))
+        let bytes = try FileBytes.read(path: path)
+        do { return try decode(bytes) } catch { throw .file("\(path): \(error.message)") }
     }
 
-    /// Writes `frame` as 16-bit PCM, replacing any existing file atomically.
+    /// Writes `frame` as 16-bit PCM through the path, as a shell's `>` does (see `FileBytes.write`).
     public static func write(_ frame: AudioFrame, to url: URL) throws(AudioError) {
-        do { try Data(encode(frame)).write(to: url, options: .atomic) } catch {
-            throw .file("cannot write \(url.path): \(error)")
-        }
+        try write(frame, toPath: url.path)
     }
 
     public static func write(_ frame: AudioFrame, toPath path: String) throws(AudioError) {
-        try write(frame, to: URL(fileURLWithPath: path))
+        try FileBytes.write(encode(frame), toPath: path)
     }
 
     /// The bytes of a 16-bit PCM WAV file holding `frame`.

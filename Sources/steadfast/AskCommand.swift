@@ -20,13 +20,32 @@ struct AskCommand: AsyncParsableCommand {
     @Option(help: "Which chain answers.") var chain: LLMChainKind = .standard
     @Flag(help: "Print one JSON document instead of streaming text.") var json = false
     @Option(help: "System prompt.") var system = "You are a helpful voice assistant. Answer in one or two short sentences."
-    @Option(help: "Maximum answer length in tokens.") var maxTokens = 300
-    @Argument(help: "The question.") var prompt: String
+    // `.unconditional`: `--max-tokens -5` gets a range error, not "Missing value".
+    @Option(parsing: .unconditional, help: "Maximum answer length in tokens.") var maxTokens = 300
+    @Argument(help: "The question, or - to read it from standard input (for long prompts).") var prompt: String
+
+    /// The longest prompt read from standard input; a larger one is refused rather than cut.
+    static let maximumStdinPrompt = 16 * 1024 * 1024
 
     func validate() throws {
-        guard !prompt.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+        try OptionRange.check(maxTokens, in: 1...1_000_000, flag: "--max-tokens")
+        guard prompt == "-" || !prompt.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
             throw ValidationError("The prompt must not be empty.")
         }
+    }
+
+    /// The prompt argument, or all of standard input for `-`.
+    private func question() throws -> String {
+        guard prompt == "-" else { return prompt }
+        let data = try FileHandle.standardInput.readToEnd() ?? Data()
+        guard data.count <= Self.maximumStdinPrompt else {
+            throw CommandFailure("the prompt on standard input is \(data.count) bytes; the limit is \(Self.maximumStdinPrompt)")
+        }
+        let text = String(decoding: data, as: UTF8.self)
+        guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+            throw CommandFailure("the prompt on standard input is empty")
+        }
+        return text
     }
 
     struct Report: Encodable {
@@ -49,14 +68,14 @@ struct AskCommand: AsyncParsableCommand {
         let router: FallbackRouter<LLMCapability>
         let builder = try routingOptions.chainBuilder(config)
         do { router = try builder.build(chain) } catch { throw CommandFailure(error.message) }
-        let request = LLMRequest(messages: [.system(system), .user(prompt)], maxTokens: maxTokens)
+        let request = LLMRequest(messages: [.system(system), .user(try question())], maxTokens: maxTokens)
         let start = ContinuousClock.now
         var report = Report(answer: "", totalMs: 0, switches: [], toolCalls: [])
         for try await event in router.stream(request) {
             switch event {
             case .event(.textDelta(let text)):
                 report.answer += text
-                if !json { printFlushed(text, terminator: "") }
+                if !json { printFlushed(TerminalText.escaped(text), terminator: "") }
             case .event(.toolCall(let call)):
                 report.toolCalls.append("\(call.name)(\(call.arguments))")
             case .event:

@@ -49,10 +49,13 @@ struct ConsoleCommand: AsyncParsableCommand {
         let agent = try wiring.agent(named: agent)
         let llm = try wiring.llm(for: agent, override: chain)
         if text {
+            await StartupBanner.show(agent: agent.name, llm: llm)
             try await TextConsole(agent: agent, llm: llm, logger: logger).run()
         } else if let input, let output {
-            try await SpeechConsole(agent: agent, llm: llm, stt: try wiring.sttChain(), tts: try wiring.ttsChain(),
-                                    logger: logger, printTranscript: transcript)
+            let stt = try wiring.sttChain()
+            let tts = try wiring.ttsChain()
+            await StartupBanner.show(agent: agent.name, llm: llm, stt: stt, tts: tts)
+            try await SpeechConsole(agent: agent, llm: llm, stt: stt, tts: tts, logger: logger, printTranscript: transcript)
                 .run(input: input, output: output)
         }
     }
@@ -74,21 +77,21 @@ struct ConsolePrinter {
             switch event {
             case .agentTextDelta(let delta) where streaming:
                 if !midLine { printFlushed("agent> ", terminator: "") }
-                printFlushed(delta, terminator: "")
+                printFlushed(TerminalText.escaped(delta), terminator: "")
                 midLine = true
             case .agentSpeaking(let line) where streaming:
                 // Said outside the LLM (a greeting); streamed replies were already printed.
-                if !midLine { printFlushed("agent> \(line)") }
+                if !midLine { printFlushed("agent> \(TerminalText.escaped(line))") }
             case .toolCalled(let name, let arguments, let result, let failed):
                 if midLine { printFlushed(""); midLine = false }
-                printFlushed(dimmed("  ⚙ \(name)(\(arguments)) → \(failed ? "failed: " : "")\(result)"))
+                printFlushed(dimmed(TerminalText.escaped("  ⚙ \(name)(\(arguments)) → \(failed ? "failed: " : "")\(result)")))
             case .replyFinished:
                 if midLine { printFlushed(""); midLine = false }
             case .metrics(let metrics):
                 let model = await llm.router.currentProvider.map { " via \($0)" } ?? ""
                 printFlushed(dimmed("  (served\(model); \(metrics.summary))"))
             case .error(let message):
-                printFlushed(dimmed("  ! \(message)"))
+                printFlushed(dimmed(TerminalText.escaped("  ! \(message)")))
             case .stateChanged(.listening):
                 if midLine { printFlushed("") }
                 return
@@ -122,7 +125,7 @@ struct TextConsole {
                 continue
             }
             if ["/quit", "/exit", "quit", "exit"].contains(trimmed.lowercased()) { break }
-            if !interactive { printFlushed("you> \(trimmed)") }
+            if !interactive { printFlushed("you> \(TerminalText.escaped(trimmed))") }
             async let reply = session.respond(to: trimmed)
             await printer.printTurn(from: &events, llm: llm, streaming: true)
             _ = await reply
@@ -146,7 +149,7 @@ struct SpeechConsole {
 
     func run(input: String, output: String) async throws {
         let question: AudioFrame
-        do { question = try WAVFile.read(path: input) } catch { throw CommandFailure("cannot read \(input): \(error)") }
+        do { question = try WAVFile.read(path: input) } catch { throw CommandFailure(error.message) }
         let session = try AgentSession(agent: agent, llm: llm, stt: stt, tts: tts,
                                        options: AgentSessionOptions(pacing: .unpaced), logger: logger)
         let lines = TranscriptLines()
@@ -162,7 +165,7 @@ struct SpeechConsole {
         await session.close()
         await transcriptDone
         let reply = AudioFrame(samples: await audio.flatMap(\.samples))
-        do { try WAVFile.write(reply, toPath: output) } catch { throw CommandFailure("cannot write \(output): \(error)") }
+        do { try WAVFile.write(reply, toPath: output) } catch { throw CommandFailure(error.message) }
         let elapsed = ContinuousClock.now - started
         FileHandle.standardError.write(Data(
             "— \(Int(reply.milliseconds)) ms of agent speech written to \(output) in \(elapsed.formatted(.units(allowed: [.seconds, .milliseconds])))\n".utf8))
@@ -181,7 +184,7 @@ final class TranscriptLines: @unchecked Sendable {
         // Spoken clauses are gathered into one line per stretch of agent speech.
         var spoken: [String] = []
         func flush() {
-            if echo, !spoken.isEmpty { printFlushed("agent> \(spoken.joined(separator: " "))") }
+            if echo, !spoken.isEmpty { printFlushed("agent> \(TerminalText.escaped(spoken.joined(separator: " ")))") }
             spoken = []
         }
         for await event in events {
@@ -189,14 +192,14 @@ final class TranscriptLines: @unchecked Sendable {
             case .userTranscript(let text, true):
                 flush()
                 userTurns += 1
-                if echo { printFlushed("you> \(text)") }
+                if echo { printFlushed("you> \(TerminalText.escaped(text))") }
             case .agentSpeaking(let text):
                 spoken.append(text)
             case .stateChanged(.listening), .replyFinished:
                 flush()
             case .toolCalled(let name, let arguments, let result, let failed):
                 flush()
-                if echo { printFlushed(printer.dimmed("  ⚙ \(name)(\(arguments)) → \(failed ? "failed: " : "")\(result)")) }
+                if echo { printFlushed(printer.dimmed(TerminalText.escaped("  ⚙ \(name)(\(arguments)) → \(failed ? "failed: " : "")\(result)"))) }
             case .metrics(let metrics):
                 flush()
                 let served = await llm.router.currentProvider.map { " via \($0)" } ?? ""

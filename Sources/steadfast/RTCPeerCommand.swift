@@ -36,6 +36,10 @@ struct RTCPeerCommand: AsyncParsableCommand {
     @Flag(help: "Use 127.0.0.1 only for host candidates.") var loopback = false
     @Option(help: "SRTP profiles to offer, comma separated: aes128cm, gcm128, gcm256.") var srtp: String?
 
+    func validate() throws {
+        try OptionRange.check(duration, in: 0...86_400, flag: "--duration")
+    }
+
     func run() async throws {
         var logger = Logger(label: "steadfast.rtc.peer")
         logger.logLevel = .info
@@ -126,9 +130,8 @@ struct RTCPeerCommand: AsyncParsableCommand {
     }
 
     private static func emit(_ object: [String: Any]) {
-        guard var data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { return }
-        data.append(UInt8(ascii: "\n"))
-        FileHandle.standardOutput.write(data)
+        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { return }
+        printFlushed(String(decoding: data, as: UTF8.self))
     }
 
     private static func decode(_ line: String) -> [String: Any]? {

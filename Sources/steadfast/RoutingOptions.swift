@@ -28,7 +28,3 @@ extension LLMChainKind: ExpressibleByArgument {
     }
 }
 
-/// Writes to stdout immediately, so streamed text and progress lines appear as they happen.
-func printFlushed(_ text: String, terminator: String = "\n") {
-    FileHandle.standardOutput.write(Data((text + terminator).utf8))
-}

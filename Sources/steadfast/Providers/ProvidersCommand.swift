@@ -79,6 +79,8 @@ struct ProvidersCheckCommand: AsyncParsableCommand {
     @OptionGroup var routingOptions: RoutingOptions
     @Option(help: "Seconds to wait for each provider.") var timeout = 15
 
+    func validate() throws { try OptionRange.check(timeout, in: 1...3_600, flag: "--timeout") }
+
     func run() async throws {
         let config = try configurationOptions.load()
         let builder = try routingOptions.chainBuilder(config)

@@ -80,6 +80,6 @@ struct TokenCreateCommand: AsyncParsableCommand {
                 config.agents = dispatchAgent.map { name in .with { $0.agentName = name } }
             }
         }
-        do { print(try token.jwt()) } catch { throw CommandFailure(error.message) }
+        do { printFlushed(try token.jwt()) } catch { throw CommandFailure(error.message) }
     }
 }

@@ -23,7 +23,7 @@ struct TokenVerifyCommand: AsyncParsableCommand {
         let jwt = token == "-" ? (readLine(strippingNewline: true) ?? "") : token
         let verifier = TokenVerifier(keys: [credentials.apiKey: credentials.apiSecret.unredactedValue])
         do {
-            print(try verifier.verify(jwt.trimmingCharacters(in: .whitespacesAndNewlines)).payloadJSON())
+            printFlushed(try verifier.verify(jwt.trimmingCharacters(in: .whitespacesAndNewlines)).payloadJSON())
         } catch {
             throw CommandFailure("token refused (\(error.code.rawValue)): \(error.message)")
         }

@@ -19,8 +19,14 @@ struct WorkerRunOptions: ParsableArguments {
     @Option(help: "Local address for WebRTC host candidates (repeatable); default: every interface.")
     var rtcHost: [String] = []
     @Option(help: "Address of the health/status HTTP server (0.0.0.0 for a pod's probes).") var httpHost = "127.0.0.1"
-    @Option(help: "Port of the health/status HTTP server (GET /health, /worker, /status); 0 picks one, -1 turns it off.")
+    // `.unconditional`: `-1` is a value here, not a flag.
+    @Option(parsing: .unconditional,
+            help: "Port of the health/status HTTP server (GET /health, /worker, /status); 0 picks one, -1 turns it off.")
     var httpPort = 8081
+
+    func validate() throws {
+        try OptionRange.check(httpPort, in: -1...65_535, flag: "--http-port", meaning: "0 picks a free port, -1 turns the server off")
+    }
 }
 
 extension WorkerRunOptions {
@@ -45,6 +51,7 @@ extension WorkerRunOptions {
         let llm = try wiring.llm(for: probe, override: chain)
         let stt = try wiring.sttChain()
         let tts = try wiring.ttsChain()
+        await StartupBanner.show(agent: options.agent, llm: llm, stt: stt, tts: tts)
         let hosts = options.rtcHost.isEmpty ? NetworkInterfaces.ipv4Addresses() : options.rtcHost
         let agentType = options.agent
         let service: AgentWorkerService

@@ -22,6 +22,8 @@ struct WorkerCheckCommand: AsyncParsableCommand {
     @Option(help: "The agent name to register (explicit dispatch); empty for automatic dispatch.") var agentName = ""
     @Option(help: "Seconds to wait for the registration.") var timeout = 15
 
+    func validate() throws { try OptionRange.check(timeout, in: 1...3_600, flag: "--timeout") }
+
     func run() async throws {
         let config = try configurationOptions.load(quietByDefault: true)
         let command = "steadfast worker check"
