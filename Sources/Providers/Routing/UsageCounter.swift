@@ -32,8 +32,10 @@ public struct UsageCounter: Sendable, Equatable {
     }
 
     /// Start of the daily window (at `resetHourUTC`) that contains `date`.
+    /// Any `resetHourUTC` is taken modulo 24, so no configured value can overflow the arithmetic
+    /// (`steadfast.yaml` already refuses anything outside 0...23).
     public static func dayStart(containing date: Date, resetHourUTC: Int) -> Date {
-        let offset = Double(resetHourUTC * 3600)
+        let offset = Double((resetHourUTC % 24 + 24) % 24 * 3600)
         let shifted = date.timeIntervalSince1970 - offset
         return Date(timeIntervalSince1970: (shifted / 86_400).rounded(.down) * 86_400 + offset)
     }
@@ -44,22 +46,30 @@ public struct UsageCounter: Sendable, Equatable {
     /// Why a request estimated at `tokens` would break a limit now, or nil when it fits.
     public func exceededLimit(estimatedTokens tokens: Int) -> LimitExceeded? {
         if let rpd = limits.requestsPerDay, requestsToday >= rpd { return .requestsPerDay }
-        if let tpd = limits.tokensPerDay, tokensToday + tokens > tpd { return .tokensPerDay }
+        if let tpd = limits.tokensPerDay, Self.sum(tokensToday, tokens) > tpd { return .tokensPerDay }
         if let budget = limits.dailyBudgetUSD, costTodayUSD >= budget { return .dailyBudget }
         if let rpm = limits.requestsPerMinute, requestsThisMinute >= rpm { return .requestsPerMinute }
-        if let tpm = limits.tokensPerMinute, tokensThisMinute + tokens > tpm { return .tokensPerMinute }
+        if let tpm = limits.tokensPerMinute, Self.sum(tokensThisMinute, tokens) > tpm { return .tokensPerMinute }
         return nil
     }
 
     public mutating func recordRequest() {
-        requestsThisMinute += 1
-        requestsToday += 1
+        requestsThisMinute = Self.sum(requestsThisMinute, 1)
+        requestsToday = Self.sum(requestsToday, 1)
     }
 
+    /// Token counts come from provider responses; they saturate rather than overflow, and a
+    /// negative or non-finite cost is ignored.
     public mutating func recordUsage(tokens: Int, costUSD: Double) {
-        tokensThisMinute += tokens
-        tokensToday += tokens
-        costTodayUSD += costUSD
+        tokensThisMinute = Self.sum(tokensThisMinute, tokens)
+        tokensToday = Self.sum(tokensToday, tokens)
+        if costUSD.isFinite, costUSD > 0 { costTodayUSD += costUSD }
+    }
+
+    /// `a + b`, clamped to `Int`'s range instead of trapping.
+    private static func sum(_ a: Int, _ b: Int) -> Int {
+        let (value, overflow) = a.addingReportingOverflow(b)
+        return overflow ? (b > 0 ? .max : .min) : value
     }
 }
 
