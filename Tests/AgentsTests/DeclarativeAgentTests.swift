@@ -174,3 +174,72 @@ struct WebhookToolTests {
         #expect(error?.message.contains("not set up") == true)
     }
 }
+
+/// Issue 9: agent files are bounded like every YAML the program reads, and their errors are one
+/// escaped line; a bad file is skipped while the others load.
+@Suite("Declarative agents: hostile files")
+struct DeclarativeAgentHardeningTests {
+    /// Nine levels of nine nested aliases under `webhooks[].parameters`: 9^9 nodes when expanded.
+    static let aliasBomb: String = {
+        var lines = ["name: bomb", "instructions: x", "webhooks:", "  - name: boom", "    description: b",
+                     "    url: https://crm.example/b", "    parameters:",
+                     "      l0: &l0 [x, x, x, x, x, x, x, x, x]"]
+        for level in 1..<9 {
+            lines.append("      l\(level): &l\(level) [" + Array(repeating: "*l\(level - 1)", count: 9).joined(separator: ", ") + "]")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }()
+
+    @Test func anAliasBombIsSkippedQuicklyAndTheOthersLoad() throws {
+        let directory = try DeclarativeAgentTests.directory(["concierge.yaml": DeclarativeAgentTests.valid,
+                                                              "bomb.yaml": Self.aliasBomb])
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let start = ContinuousClock.now
+        let result = AgentFileLoader(directory: directory, environment: [:]).load()
+        #expect(ContinuousClock.now - start < .seconds(2))
+        #expect(result.definitions.map(\.name) == ["concierge"])
+        let error = try #require(result.errors.first)
+        #expect(result.errors.count == 1)
+        #expect(error.code == .unreadableFile)
+        #expect(error.description.hasPrefix("\(directory.lastPathComponent)/bomb.yaml: line "))
+        #expect(error.description.contains("expand to more than 100000 nodes"))
+        #expect(!error.description.contains("\n"))
+    }
+
+    @Test func aHugeAgentFileIsSkipped() throws {
+        let big = "name: big\ninstructions: " + String(repeating: "x", count: 1 << 20) + "\n"
+        let directory = try DeclarativeAgentTests.directory(["concierge.yaml": DeclarativeAgentTests.valid, "big.yaml": big])
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let result = AgentFileLoader(directory: directory, environment: [:]).load()
+        #expect(result.definitions.map(\.name) == ["concierge"])
+        #expect(result.errors.first?.description.contains("big.yaml: is larger than 1048576 bytes") == true)
+    }
+
+    @Test func controlCharactersFromTheFileAreEscaped() throws {
+        let text = "name: \"evil\\e[2Jname here\"\ninstructions: x\n"
+        #expect {
+            try AgentFileLoader(environment: [:]).parse(text, file: "agents/evil.yaml")
+        } throws: { error in
+            let description = "\(error)"
+            return description.contains("\\x1b[2J") && !description.contains("\u{1B}")
+        }
+    }
+
+    @Test func anUnknownKeySuggestsTheClosestOne() {
+        #expect {
+            try AgentFileLoader(environment: [:]).parse("name: a\ninstructions: x\ngreting: hi\n", file: "agents/a.yaml")
+        } throws: { error in
+            "\(error)".hasPrefix("agents/a.yaml: greting: unknown key; did you mean greeting? expected one of")
+        }
+    }
+
+    @Test func aNamedAgentsDirectoryMustExistAndBeADirectory() throws {
+        #expect(throws: AgentError.self) { try AgentFileLoader.checkDirectory("/nonexistent/agents", required: true) }
+        try AgentFileLoader.checkDirectory("/nonexistent/agents", required: false)
+        #expect {
+            try AgentFileLoader.checkDirectory("/etc/hostname", required: false)
+        } throws: { error in
+            "\(error)" == "/etc/hostname is a file, not a directory of agent files (--agents-directory)"
+        }
+    }
+}

@@ -22,9 +22,10 @@ struct AgentDefinitionParser {
     func parse(_ text: String) throws(AgentError) -> (definition: AgentDefinition, warnings: [String]) {
         let root: Node?
         do {
-            root = try Yams.compose(yaml: text)
+            // Bounded: size, nesting depth and alias expansion (a file of nested anchors is refused, not expanded).
+            root = try YAMLDocument.compose(text, file: nil)
         } catch {
-            throw AgentError(.unreadableFile, "not valid YAML: \(error)", file: file)
+            throw AgentError(.unreadableFile, error.message, file: file, underlying: error)
         }
         guard let root else { throw AgentError(.invalidDefinition, "the file is empty", file: file) }
         let top = try reader.mapping(root, "", allowed: Self.topLevelKeys)

@@ -1,4 +1,5 @@
 import Foundation
+import SteadfastConfig
 
 /// Loads every `*.yaml` / `*.yml` agent file of a directory (by default `agents/`).
 ///
@@ -49,13 +50,14 @@ public struct AgentFileLoader: Sendable {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
         for name in names.sorted() where name.hasSuffix(".yaml") || name.hasSuffix(".yml") {
             let url = directory.appendingPathComponent(name)
-            let file = "\(directory.lastPathComponent)/\(name)"
-            guard let data = FileManager.default.contents(atPath: url.path) else {
-                result.errors.append(AgentError(.unreadableFile, "cannot be read", file: file))
-                continue
-            }
+            let file = "\(directory.lastPathComponent)/\(name)".escapingUnprintable
             do throws(AgentError) {
-                let (definition, warnings) = try parse(String(decoding: data, as: UTF8.self), file: file)
+                // Bounded (1 MiB) and strict UTF-8; the YAML limits apply when it is parsed.
+                let text: String
+                do { text = try TextFile.read(url.path, name: "") } catch {
+                    throw AgentError(.unreadableFile, error.message, file: file, underlying: error)
+                }
+                let (definition, warnings) = try parse(text, file: file)
                 if let earlier = result.definitions.first(where: { $0.name == definition.name }) {
                     throw AgentError(.duplicateName, "agent \"\(definition.name)\" is already defined in \(earlier.file)",
                                      file: file, field: "name")
@@ -67,6 +69,20 @@ public struct AgentFileLoader: Sendable {
             }
         }
         return result
+    }
+
+    /// Refuses an agents directory that the user named but that is missing or not a directory.
+    /// A missing default directory is fine (no agents), so `required` is false for the default.
+    public static func checkDirectory(_ path: String, required: Bool) throws(AgentError) {
+        var isDirectory: ObjCBool = false
+        let shown = path.escapingUnprintable
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            if required { throw AgentError(.unreadableFile, "no such directory: \(shown) (--agents-directory)") }
+            return
+        }
+        guard isDirectory.boolValue else {
+            throw AgentError(.unreadableFile, "\(shown) is a file, not a directory of agent files (--agents-directory)")
+        }
     }
 
     /// Parses one file's text (also for tests and for files that do not live in a directory).

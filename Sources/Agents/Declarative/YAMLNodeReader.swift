@@ -1,4 +1,5 @@
 import Providers
+import SteadfastConfig
 import Yams
 
 /// Typed reads from a composed YAML tree that fail with the file, the field path and the line, and
@@ -8,7 +9,9 @@ struct YAMLNodeReader {
 
     func failure(_ field: String, _ node: Node?, _ message: String) -> AgentError {
         let line = node?.mark.map { " (line \($0.line))" } ?? ""
-        return AgentError(.invalidDefinition, message + line, file: file, field: field)
+        // Messages quote file content (names, methods, keys): never let it reach the terminal raw.
+        return AgentError(.invalidDefinition, message.escapingUnprintable + line, file: file,
+                          field: field.escapingUnprintable)
     }
 
     func mapping(_ node: Node, _ field: String, allowed: Set<String>) throws(AgentError) -> Node.Mapping {
@@ -16,8 +19,9 @@ struct YAMLNodeReader {
         for (key, _) in mapping {
             let name = key.string ?? ""
             guard allowed.contains(name) else {
-                let path = field.isEmpty ? name : "\(field).\(name)"
-                throw failure(path, key, "unknown key; expected one of \(allowed.sorted().joined(separator: ", "))")
+                let path = field.isEmpty ? name.escapingUnprintable : "\(field).\(name.escapingUnprintable)"
+                let hint = KeySuggestion.closest(to: name, in: allowed.sorted()).map { "did you mean \($0)? " } ?? ""
+                throw failure(path, key, "unknown key; \(hint)expected one of \(allowed.sorted().joined(separator: ", "))")
             }
         }
         return mapping
