@@ -15,12 +15,30 @@ private let selectedTarget: FuzzTarget = {
     return target
 }()
 
-/// libFuzzer's entry point; the binary is built with `-sanitize=fuzzer`, whose runtime has `main`.
+/// libFuzzer's per-input callback.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzTestOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     let bytes = data.map { Array(UnsafeBufferPointer(start: $0, count: size)) } ?? []
     selectedTarget.run(bytes)
     return 0
+}
+
+/// libFuzzer's driver (`compiler-rt/lib/fuzzer/FuzzerInterface.h`), in the `-sanitize=fuzzer` runtime.
+@_silgen_name("LLVMFuzzerRunDriver")
+private func runFuzzerDriver(
+    _ argc: UnsafeMutablePointer<Int32>,
+    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+    _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> Int32
+) -> Int32
+
+/// The process entry point. SwiftPM links an executable target with `main` aliased to
+/// `<module>_main` (so tests can link the module), which also keeps libFuzzer's own `main` out of
+/// the link; this hands the command line to libFuzzer's driver instead.
+@_cdecl("steadfast_fuzz_main")
+public func steadfastFuzzMain(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Int32 {
+    var argc = argc
+    var argv = argv
+    return runFuzzerDriver(&argc, &argv, fuzzTestOneInput)
 }
 #else
 import Foundation
