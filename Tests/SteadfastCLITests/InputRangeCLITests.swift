@@ -137,3 +137,21 @@ struct StartupBannerCLITests {
         #expect(!result.stderr.contains("gsk_banner_test_0123456789"))
     }
 }
+
+/// Model text with terminal control sequences is shown escaped, never interpreted by the terminal.
+@Suite("steadfast CLI: terminal escapes", .timeLimit(.minutes(1)))
+struct TerminalEscapeCLITests {
+    @Test func escapeSequencesFromTheModelAreShownEscaped() async throws {
+        // OSC 0 retitles the terminal; CSI 2J clears it.
+        let openai = try ScriptedHTTPServer(responses: [
+            AskAndProvidersCLITests.streaming(["\u{1B}]0;owned\u{07}Hello", " \u{1B}[2Jthere."]),
+        ])
+        defer { openai.stop() }
+        let result = try await SteadfastCLITests.run(["ask", "hi"], env: [
+            "OPENAI_API_KEY": AskAndProvidersCLITests.openAIKey, "OPENAI_BASE_URL": openai.baseURL.absoluteString + "/v1",
+        ])
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        #expect(!result.stdout.contains("\u{1B}") && !result.stdout.contains("\u{07}"), "raw control bytes reached stdout")
+        #expect(result.stdout.hasPrefix(#"\u{1B}]0;owned\u{7}Hello \u{1B}[2Jthere."#), "\(result.stdout)")
+    }
+}
