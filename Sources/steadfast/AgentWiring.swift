@@ -24,6 +24,10 @@ struct AgentWiring {
         let weather: OpenMeteoConfiguration
         do { weather = try OpenMeteoConfiguration(variables: variables) } catch { throw CommandFailure(error.message) }
         let builtIns = BuiltInTools(transport: chains.transport, weather: weather)
+        // Only the default `agents` may be absent; a directory the user named must exist.
+        do { try AgentFileLoader.checkDirectory(directory, required: directory != "agents") } catch {
+            throw CommandFailure(error.message)
+        }
         registry = AgentRegistry()
         let result = registry.loadAgents(from: AgentFileLoader(directory: URL(fileURLWithPath: directory),
                                                                environment: variables),

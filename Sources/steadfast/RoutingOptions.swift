@@ -7,13 +7,16 @@ import Transport
 
 /// Options for commands that build provider chains.
 struct RoutingOptions: ParsableArguments {
-    @Option(help: "Routing settings file (order, limits, models, budgets, cooldowns, hedging).")
-    var config = "steadfast.yaml"
+    @Option(help: "Routing settings file (order, limits, models, budgets, cooldowns, hedging; default: ./steadfast.yaml if present).")
+    var config: String?
 
-    /// Loads `steadfast.yaml` (absent is fine) and builds a chain builder over the real HTTP client.
+    /// Loads `steadfast.yaml` (absent is fine unless named with --config) and builds a chain builder
+    /// over the real HTTP client.
     func chainBuilder(_ configuration: SteadfastConfiguration) throws -> LLMChainBuilder {
         let settings: RoutingSettings
-        do { settings = try RoutingSettings.load(path: config) } catch { throw CommandFailure(error.message) }
+        do { settings = try RoutingSettings.load(path: config ?? "steadfast.yaml", required: config != nil) } catch {
+            throw CommandFailure(error.message)
+        }
         let transport: CurlHTTPClient
         do { transport = try CurlHTTPClient() } catch { throw CommandFailure("cannot start the HTTP client: \(error)") }
         return LLMChainBuilder(configuration: configuration, settings: settings, transport: transport,
