@@ -18,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/hummingbird-project/swift-websocket.git", from: "1.6.2"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.36.0"),
     ],
     targets: [
         // MARK: C bindings (declarations only; Debian -dev packages)
@@ -94,6 +95,9 @@ let package = Package(
             dependencies: ["LiveKitProtocol", "SteadfastConfig", "Media", "RTC", "Audio",
                            .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                            .product(name: "WSClient", package: "swift-websocket"),
+                           .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                           .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "NIOWebSocket", package: "swift-nio"),
+                           .product(name: "NIOSSL", package: "swift-nio-ssl"),
                            .product(name: "Logging", package: "swift-log")]),
         /// The worker process: LiveKit jobs running agent sessions in rooms.
         .target(
@@ -173,7 +177,8 @@ let package = Package(
         .testTarget(name: "AgentsTests", dependencies: ["Agents", "Providers", "Transport", "TestSupport"]),
         .testTarget(name: "AudioTests", dependencies: ["Audio", "TestSupport"]),
         .testTarget(name: "AgentWorkerTests", dependencies: ["AgentWorker", "Transport", .product(name: "Logging", package: "swift-log")]),
-        .testTarget(name: "LiveKitTests", dependencies: ["LiveKit", "LiveKitProtocol", "SteadfastConfig", "TestSupport"],
+        .testTarget(name: "LiveKitTests", dependencies: ["LiveKit", "LiveKitProtocol", "SteadfastConfig", "TestSupport",
+                                                        .product(name: "NIOSSL", package: "swift-nio-ssl")],
                     exclude: ["python"]),
         .testTarget(
             name: "VoiceTests",

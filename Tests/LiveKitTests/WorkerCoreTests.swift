@@ -200,6 +200,48 @@ struct WorkerCoreTests {
         #expect(harness.connects == [0, 1, 2, 3])
     }
 
+    @Test func refusedCredentialsBeforeTheFirstRegistrationGiveUpAtOnce() {
+        var harness = Harness()
+        harness.core.start(now: harness.now)
+        harness.drain()
+        harness.handle(.disconnected(reason: "LiveKit refused the worker's token (HTTP 401)", refused: true))
+        #expect(harness.core.state == .failed, "retrying a wrong key or secret cannot help")
+        #expect(harness.events.last == .failed("LiveKit refused the worker's token (HTTP 401)"))
+        #expect(harness.core.nextDeadline == nil)
+        harness.advance(.seconds(60))
+        #expect(harness.connects == [0])
+    }
+
+    @Test func refusedCredentialsAfterARegistrationAreRetried() {
+        var harness = Harness()
+        harness.registered()
+        harness.handle(.disconnected(reason: "HTTP 401", refused: true))
+        #expect(harness.core.state == .waitingToReconnect, "a running worker rides out an auth hiccup")
+    }
+
+    @Test func readinessMeansRegisteredAndNotDraining() {
+        var harness = Harness()
+        #expect(!harness.core.isReady)
+        harness.core.start(now: harness.now)
+        harness.drain()
+        #expect(!harness.core.isReady, "connecting")
+        harness.registered()
+        #expect(harness.core.isReady)
+        harness.handle(.disconnected(reason: "down"))
+        #expect(!harness.core.isReady, "reconnecting")
+        harness.advance(.seconds(1))
+        harness.handle(.connected)
+        var response = Livekit_RegisterWorkerResponse()
+        response.workerID = "AW_again"
+        harness.server(.register(response))
+        #expect(harness.core.isReady)
+        harness.offer("AJ_1")
+        harness.handle(.accept(jobID: "AJ_1", identity: "a", name: "a"))
+        harness.assign("AJ_1")
+        harness.handle(.drain)
+        #expect(harness.core.state == .registered && !harness.core.isReady, "draining takes no new jobs")
+    }
+
     @Test func aServerThatNeverAnswersRegisterIsDroppedAndRetried() {
         var harness = Harness()
         harness.core.start(now: harness.now)

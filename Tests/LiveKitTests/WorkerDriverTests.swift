@@ -120,7 +120,7 @@ struct WorkerDriverTests {
         #expect((result["errors"] as? [Any])?.isEmpty == true, "\(result["errors"] ?? "")")
     }
 
-    @Test func aTokenSignedWithTheWrongSecretIsRefusedAndTheWorkerGivesUp() async throws {
+    @Test func aTokenSignedWithTheWrongSecretIsRefusedAndTheWorkerGivesUpAtOnce() async throws {
         let server = try ScriptedServer(arguments: [Self.apiKey, Self.apiSecret])
         defer { server.stop() }
         let port = try #require(try await server.value("port") as? Int)
@@ -136,9 +136,25 @@ struct WorkerDriverTests {
             if case .registered = event { Issue.record("registered with a bad token") }
         }
         await running.value
-        #expect(failure != nil)
-        #expect(disconnects == 3, "the first attempt and two retries")
+        #expect(failure == "LiveKit refused the worker's token (HTTP 401): check LIVEKIT_API_KEY and LIVEKIT_API_SECRET")
+        #expect(disconnects == 1, "a refused token before the first registration is not retried")
         #expect(await driver.state == .failed)
+        #expect(await driver.failure == failure)
+    }
+
+    @Test func nothingListeningIsOneLineThatNamesTheCause() async throws {
+        let port = try LiveKitWebSocketTests.closedPort()
+        let driver = try WorkerDriver(url: URL(string: "ws://127.0.0.1:\(port)")!, apiKey: Self.apiKey,
+                                      apiSecret: Secret(Self.apiSecret),
+                                      configuration: WorkerConfiguration(maximumReconnectAttempts: 0))
+        let running = Task { await driver.run() }
+        var reasons: [String] = []
+        for await event in driver.events {
+            if case .disconnected(let reason) = event { reasons.append(reason) }
+        }
+        await running.value
+        #expect(reasons == ["cannot connect to ws://127.0.0.1:\(port)/agent: connection refused — is the LiveKit server running?"])
+        #expect(await driver.failure?.hasSuffix("connection refused — is the LiveKit server running?") == true)
     }
 
     @Test(arguments: [
@@ -152,5 +168,22 @@ struct WorkerDriverTests {
 
     @Test func aURLThatIsNotWebSocketOrHTTPIsAConfigurationError() {
         #expect(throws: ConfigError.self) { try WorkerDriver.agentEndpoint(URL(string: "ftp://example.com")!) }
+    }
+
+    /// `ws://user:pass@host` used to reach the WebSocket library, which took "user" for the host.
+    @Test(arguments: ["ws://user:pass@lk.example.com:7880", "wss://user@lk.example.com", "https://:hunter2@lk.example.com"])
+    func userInfoInTheURLIsRefusedWithoutEchoingIt(url: String) throws {
+        let error = try #require(throws: ConfigError.self) {
+            _ = try WorkerDriver(url: URL(string: url)!, apiKey: Self.apiKey, apiSecret: Secret(Self.apiSecret))
+        }
+        #expect(error.message.contains("has a user name or password in it"))
+        #expect(error.message.contains("LIVEKIT_API_KEY and LIVEKIT_API_SECRET"))
+        #expect(error.message.contains("lk.example.com"))
+        #expect(!error.message.contains(":pass") && !error.message.contains("hunter2") && !error.message.contains("user@"),
+                "\(error.message)")
+        #expect(!error.message.contains("\n"))
+        #expect(throws: ConfigError.self) {
+            try RoomClient.signalURL(URL(string: url)!, token: "t", protocolVersion: 15)
+        }
     }
 }

@@ -48,7 +48,70 @@ struct WorkerCLITests {
             "LIVEKIT_API_SECRET": "wrong-secret-0123456789abcdef0123456789",
         ])
         #expect(result.status == 1)
-        #expect(result.stderr.contains("could not register: the server refused the WebSocket upgrade"))
+        #expect(result.stderr.contains("could not register: LiveKit refused the worker's token (HTTP 401): check "
+                                       + "LIVEKIT_API_KEY and LIVEKIT_API_SECRET"), "stderr: \(result.stderr)")
+        #expect(!result.stderr.contains("wrong-secret-0123456789"), "the secret is never printed")
+    }
+
+    /// A port on 127.0.0.1 where nothing listens (bound, then closed).
+    static func closedPort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+        }
+        guard fd >= 0, bound else { throw CocoaError(.fileWriteUnknown) }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    /// The lines of `stderr` that say something (ArgumentParser adds none of its own for a failure).
+    static func lines(_ stderr: String) -> [Substring] {
+        stderr.split(whereSeparator: \.isNewline).filter { !$0.allSatisfy(\.isWhitespace) }
+    }
+
+    @Test func nothingListeningIsOneLineNamingTheCause() async throws {
+        let port = try Self.closedPort()
+        let result = try await SteadfastCLITests.run(["worker", "check"], env: [
+            "LIVEKIT_URL": "ws://127.0.0.1:\(port)", "LIVEKIT_API_KEY": Self.apiKey, "LIVEKIT_API_SECRET": Self.apiSecret,
+        ])
+        #expect(result.status == 1)
+        let lines = Self.lines(result.stderr)
+        #expect(lines.count == 1, "one line, not a NIO dump: \(result.stderr)")
+        #expect(lines.first?.hasSuffix("could not register: cannot connect to ws://127.0.0.1:\(port)/agent: connection "
+                                       + "refused — is the LiveKit server running?") == true, "\(result.stderr)")
+    }
+
+    @Test func userInfoInTheURLIsRefusedInOneLine() async throws {
+        let result = try await SteadfastCLITests.run(["worker", "check"], env: [
+            "LIVEKIT_URL": "ws://user:hunter2@127.0.0.1:7880", "LIVEKIT_API_KEY": Self.apiKey,
+            "LIVEKIT_API_SECRET": Self.apiSecret,
+        ])
+        #expect(result.status == 1)
+        #expect(Self.lines(result.stderr).count == 1, "\(result.stderr)")
+        #expect(result.stderr.contains("has a user name or password in it"), "\(result.stderr)")
+        #expect(!result.stderr.contains("hunter2"))
+    }
+
+    /// A supervisor must see a worker that gave up as a failure (it used to exit 0).
+    @Test(.timeLimit(.minutes(1)))
+    func startExitsNonZeroWhenTheWorkerGivesUp() async throws {
+        let (server, port) = try Self.server()
+        defer { server.terminate() }
+        let agents = FileManager.default.temporaryDirectory.appendingPathComponent("steadfast-agents-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: agents, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: agents) }
+        let result = try await SteadfastCLITests.run(
+            ["start", "--http-port", "0", "--agents-directory", agents.path], env: [
+                "LIVEKIT_URL": "ws://127.0.0.1:\(port)", "LIVEKIT_API_KEY": Self.apiKey,
+                "LIVEKIT_API_SECRET": "wrong-secret-0123456789abcdef0123456789",
+            ])
+        #expect(result.status != 0, "stderr: \(result.stderr)")
+        #expect(result.stderr.contains("the worker gave up: LiveKit refused the worker's token (HTTP 401): check "
+                                       + "LIVEKIT_API_KEY and LIVEKIT_API_SECRET"), "stderr: \(result.stderr)")
         #expect(!result.stderr.contains("wrong-secret-0123456789"), "the secret is never printed")
     }
 

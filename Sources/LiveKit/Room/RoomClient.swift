@@ -51,6 +51,13 @@ public actor RoomClient {
 
     /// The `/rtc` URL with the client's query (the token also travels as a bearer header).
     static func signalURL(_ url: URL, token: String, protocolVersion: Int) throws(ConfigError) -> String {
+        guard let string = try signalComponents(url, token: token, protocolVersion: protocolVersion).string else {
+            throw ConfigError(.invalid, "LIVEKIT_URL \(LiveKitEndpoint.redacted(url)) is not usable")
+        }
+        return string
+    }
+
+    static func signalComponents(_ url: URL, token: String, protocolVersion: Int) throws(ConfigError) -> URLComponents {
         var components = try LiveKitEndpoint.components(url, path: "/rtc")
         components.queryItems = [
             URLQueryItem(name: "access_token", value: token),
@@ -61,18 +68,15 @@ public actor RoomClient {
             URLQueryItem(name: "auto_subscribe", value: "1"),
             URLQueryItem(name: "adaptive_stream", value: "0"),
         ]
-        guard let string = components.string else { throw ConfigError(.invalid, "LIVEKIT_URL \(url) is not usable") }
-        return string
+        return components
     }
 
     // MARK: Running
 
     /// Joins and stays until the room is left (by `leave()`, the server, or a lost connection).
     public func run() async throws {
-        let url = try Self.signalURL(options.url, token: options.token, protocolVersion: options.protocolVersion)
-        var configuration = WebSocketClientConfiguration()
-        configuration.additionalHeaders = [.authorization: "Bearer \(options.token)"]
-        configuration.maxFrameSize = 1 << 22
+        let url = try Self.signalComponents(options.url, token: options.token, protocolVersion: options.protocolVersion)
+        let headers: HTTPFields = [.authorization: "Bearer \(options.token)"]
         // Pings and the other signalling timers.
         let timers = Task {
             while !Task.isCancelled {
@@ -82,7 +86,7 @@ public actor RoomClient {
         }
         defer { timers.cancel() }
         do {
-            try await WebSocketClient.connect(url: url, configuration: configuration, logger: logger) { inbound, outbound, _ in
+            try await LiveKitWebSocket.connect(url, headers: headers, maxFrameSize: 1 << 22, logger: logger) { inbound, outbound, _ in
                 let frames = await self.opened()
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask {

@@ -19,8 +19,10 @@ public struct WorkerCore: Sendable {
         case connected
         /// One binary frame (a `ServerMessage`).
         case frame(Data)
-        /// The WebSocket closed or failed; the core schedules a reconnect.
-        case disconnected(reason: String)
+        /// The WebSocket closed or failed; the core schedules a reconnect. `refused`: the server
+        /// refused the worker's credentials (HTTP 401/403); before the first registration that is a
+        /// configuration error no retry can fix, so the worker gives up at once.
+        case disconnected(reason: String, refused: Bool = false)
         /// The driver's latest load sample, 0…1.
         case load(Double)
         /// The driver's decision on an offered job.
@@ -49,6 +51,8 @@ public struct WorkerCore: Sendable {
     /// Jobs assigned and not yet ended, by id.
     public private(set) var jobs: [String: Livekit_Job] = [:]
     public var nextDeadline: ContinuousClock.Instant? { deadlines.values.min() }
+    /// Registered and taking jobs (not draining): what a readiness probe reports.
+    public var isReady: Bool { state == .registered && !draining }
 
     private var load = 0.0
     private var draining = false
@@ -89,8 +93,8 @@ public struct WorkerCore: Sendable {
             deadlines[.register] = now + configuration.registerTimeout
         case .frame(let data):
             receive(data, now: now)
-        case .disconnected(let reason):
-            connectionLost(reason, now: now)
+        case .disconnected(let reason, let refused):
+            connectionLost(reason, giveUp: refused && workerID == nil, now: now)
         case .load(let value):
             load = value.isFinite ? min(max(value, 0), 1) : 1
         case .accept(let jobID, let identity, let name, let metadata, let attributes):
@@ -242,7 +246,7 @@ public struct WorkerCore: Sendable {
 
     // MARK: Connection
 
-    private mutating func connectionLost(_ reason: String, now: ContinuousClock.Instant) {
+    private mutating func connectionLost(_ reason: String, giveUp: Bool = false, now: ContinuousClock.Instant) {
         guard state == .registering || state == .registered || state == .connecting else { return }
         deadlines[.register] = nil
         deadlines[.status] = nil
@@ -252,6 +256,12 @@ public struct WorkerCore: Sendable {
         outputs.append(.event(.disconnected(reason: reason)))
         if draining && jobs.isEmpty {
             finishDrainIfIdle()
+            return
+        }
+        if giveUp {
+            state = .failed
+            deadlines = [:]
+            outputs.append(.event(.failed(reason)))
             return
         }
         reconnectAttempt += 1

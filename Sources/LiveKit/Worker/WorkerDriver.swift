@@ -3,6 +3,7 @@ import HTTPTypes
 import LiveKitProtocol
 import Logging
 import NIOCore
+import NIOSSL
 import SteadfastConfig
 import WSClient
 
@@ -15,7 +16,8 @@ import WSClient
 public actor WorkerDriver {
     public nonisolated let events: AsyncStream<WorkerEvent>
     private let eventSink: AsyncStream<WorkerEvent>.Continuation
-    private let agentURL: String
+    private let agentURL: URLComponents
+    private let tlsConfiguration: TLSConfiguration
     private let apiKey: String
     private let apiSecret: Secret
     private let logger: Logger
@@ -28,10 +30,14 @@ public actor WorkerDriver {
     private var connectionID = 0
     private var finished = false
 
-    /// - Parameter url: the LiveKit server (`ws(s)://` or `http(s)://`), as in `LIVEKIT_URL`.
+    /// - Parameters:
+    ///   - url: the LiveKit server (`ws(s)://` or `http(s)://`), as in `LIVEKIT_URL`.
+    ///   - tlsConfiguration: how `wss://` is verified (the system's trust roots unless a test says otherwise).
     public init(url: URL, apiKey: String, apiSecret: Secret, configuration: WorkerConfiguration = WorkerConfiguration(),
+                tlsConfiguration: TLSConfiguration = .makeClientConfiguration(),
                 logger: Logger = Logger(label: "steadfast.worker")) throws(ConfigError) {
-        agentURL = try Self.agentEndpoint(url)
+        agentURL = try LiveKitEndpoint.components(url, path: "/agent")
+        self.tlsConfiguration = tlsConfiguration
         self.apiKey = apiKey
         self.apiSecret = apiSecret
         self.logger = logger
@@ -42,7 +48,7 @@ public actor WorkerDriver {
     /// `wss://host/agent` from a LiveKit URL (http → ws, https → wss, any path kept as a prefix).
     static func agentEndpoint(_ url: URL) throws(ConfigError) -> String {
         guard let endpoint = try LiveKitEndpoint.components(url, path: "/agent").string else {
-            throw ConfigError(.invalid, "LIVEKIT_URL \(url) is not a ws(s) or http(s) URL")
+            throw ConfigError(.invalid, "LIVEKIT_URL \(LiveKitEndpoint.redacted(url)) is not a ws(s) or http(s) URL")
         }
         return endpoint
     }
@@ -78,6 +84,10 @@ public actor WorkerDriver {
     public func drain() { feed(.drain) }
 
     public var state: WorkerState { core.state }
+    /// Registered and taking jobs (see `WorkerCore.isReady`).
+    public var isReady: Bool { core.isReady }
+    /// Why the worker gave up (set with `.failed`); nil while it has not.
+    public private(set) var failure: String?
     /// The id the server gave this worker (nil before the first registration).
     public var workerID: String? { core.workerID }
     /// Jobs assigned and not yet ended.
@@ -104,7 +114,10 @@ public actor WorkerDriver {
                 log(event)
                 eventSink.yield(event)
                 switch event {
-                case .drained, .failed: finished = true
+                case .drained: finished = true
+                case .failed(let reason):
+                    failure = reason
+                    finished = true
                 default: break
                 }
             }
@@ -140,19 +153,20 @@ public actor WorkerDriver {
             grants.grants.video = video
             token = try grants.jwt()
         } catch {
+            failure = "cannot sign the worker token: \(error)"
             eventSink.yield(.failed("cannot sign the worker token: \(error)"))
             finished = true
             return
         }
-        var configuration = WebSocketClientConfiguration()
-        configuration.additionalHeaders = [.authorization: "Bearer \(token)"]
-        configuration.maxFrameSize = 1 << 20
+        let headers: HTTPFields = [.authorization: "Bearer \(token)"]
         let url = agentURL
+        let tlsConfiguration = self.tlsConfiguration
         let logger = self.logger
         if attempt > 0 { logger.info("Reconnecting to LiveKit", metadata: ["attempt": "\(attempt)"]) }
         connection = Task {
             do {
-                try await WebSocketClient.connect(url: url, configuration: configuration, logger: logger) { inbound, outbound, _ in
+                try await LiveKitWebSocket.connect(url, headers: headers, maxFrameSize: 1 << 20,
+                                                   tlsConfiguration: tlsConfiguration, logger: logger) { inbound, outbound, _ in
                     let frames = await self.connected(id)
                     try await withThrowingTaskGroup(of: Void.self) { group in
                         group.addTask {
@@ -170,7 +184,12 @@ public actor WorkerDriver {
                 }
                 await self.disconnected(id, reason: "the server closed the connection")
             } catch {
-                await self.disconnected(id, reason: "\(error)")
+                // One line that names the cause (refused, DNS, TLS, a refused token), never a NIO dump.
+                if let underlying = (error as? LiveKitError)?.underlying {
+                    logger.debug("Worker connection failed", metadata: ["error": "\(underlying)"])
+                }
+                let refused = (error as? LiveKitError).map { $0.httpStatus == 401 || $0.httpStatus == 403 } ?? false
+                await self.disconnected(id, reason: "\(error)", refused: refused)
             }
         }
     }
@@ -191,11 +210,11 @@ public actor WorkerDriver {
         feed(.frame(frame))
     }
 
-    private func disconnected(_ id: Int, reason: String) {
+    private func disconnected(_ id: Int, reason: String, refused: Bool = false) {
         guard id == connectionID, !finished else { return }
         outgoing?.finish()
         outgoing = nil
-        feed(.disconnected(reason: reason))
+        feed(.disconnected(reason: reason, refused: refused))
     }
 
     private func closeConnection() {

@@ -33,11 +33,15 @@ struct WorkerCheckCommand: AsyncParsableCommand {
             url = try config.require(config.livekit.url, "LIVEKIT_URL", for: command)
             credentials = try config.requireLiveKitCredentials(for: command)
         } catch { throw CommandFailure(error.message) }
+        // The command reports the outcome in one line itself; at the default (quiet) level the
+        // driver's own warnings would only repeat it.
+        var logger = Logger(label: "steadfast.worker")
+        if logger.logLevel >= .warning { logger.logLevel = .critical }
         let driver: WorkerDriver
         do {
             driver = try WorkerDriver(url: url, apiKey: credentials.apiKey, apiSecret: credentials.apiSecret,
                                       configuration: WorkerConfiguration(agentName: agentName, maximumReconnectAttempts: 0),
-                                      logger: Logger(label: "steadfast.worker"))
+                                      logger: logger)
         } catch { throw CommandFailure(error.message) }
         let running = Task { await driver.run() }
         let deadline = Task {

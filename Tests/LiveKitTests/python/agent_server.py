@@ -9,10 +9,12 @@ TokenVerifier, as a LiveKit server does. One scripted session:
   socket and expects the worker to reconnect and register again.
 
 Prints {"port": N} once listening, then {"result": {...}} with what it saw, and exits.
-Usage: agent_server.py API_KEY API_SECRET
+Usage: agent_server.py API_KEY API_SECRET [CERT_PEM KEY_PEM]
+With a certificate and key it serves wss:// (TLS) instead of ws://.
 """
 import asyncio
 import json
+import ssl
 import sys
 
 from aiohttp import WSMsgType, web
@@ -97,7 +99,11 @@ async def main():
     app.router.add_get("/agent", handle)
     runner = web.AppRunner(app)
     await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
+    tls = None
+    if len(sys.argv) >= 5:
+        tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        tls.load_cert_chain(sys.argv[3], sys.argv[4])
+    site = web.TCPSite(runner, "127.0.0.1", 0, ssl_context=tls)
     await site.start()
     port = site._server.sockets[0].getsockname()[1]
     print(json.dumps({"port": port}), flush=True)
