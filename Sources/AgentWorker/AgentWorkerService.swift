@@ -33,8 +33,20 @@ public actor AgentWorkerService {
         self.logger = logger
     }
 
+    /// How `run()` ended.
+    public enum Termination: Sendable, Equatable {
+        /// Drained on request (SIGTERM): a clean exit.
+        case drained
+        /// Gave up connecting (reconnection attempts ran out, or the server refused the token):
+        /// the process should exit non-zero so a supervisor sees the failure.
+        case gaveUp(reason: String)
+        /// The task was cancelled.
+        case cancelled
+    }
+
     /// Serves until drained or the server is gone for good.
-    public func run() async {
+    @discardableResult
+    public func run() async -> Termination {
         let driver = self.driver
         async let serving: Void = driver.run()
         for await event in driver.events {
@@ -51,6 +63,8 @@ public actor AgentWorkerService {
             }
         }
         await serving
+        if let failure = await driver.failure { return .gaveUp(reason: failure) }
+        return await driver.state == .drained ? .drained : .cancelled
     }
 
     /// What `/worker` reports (the fields of LiveKit's WorkerInfo that apply here).
@@ -73,9 +87,17 @@ public actor AgentWorkerService {
              activeJobs: await driver.activeJobs, sdkVersion: sdkVersion, protocolVersion: 1)
     }
 
-    /// False once the worker has given up reconnecting (probes should restart the process then).
+    /// Liveness (`/health`): true while the process can still do its work, which includes
+    /// connecting, reconnecting and draining (restarting it would not bring LiveKit back); false
+    /// once it has given up (the process then exits non-zero).
     public var isHealthy: Bool {
         get async { await driver.state != .failed }
+    }
+
+    /// Readiness (`/ready`): true only while registered with the server and taking jobs; false while
+    /// connecting, reconnecting, draining or given up.
+    public var isReady: Bool {
+        get async { await driver.isReady }
     }
 
     /// Stops taking jobs; `run()` returns when the running ones have ended.

@@ -75,6 +75,7 @@ extension WorkerRunOptions {
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             let responder = WorkerHTTPServer.Responder(
                 healthy: { await service.isHealthy },
+                ready: { await service.isReady },
                 worker: { (try? encoder.encode(await service.info(sdkVersion: SteadfastVersion.current))) ?? Data() },
                 status: {
                     let chains = [await llm.router.status(), await stt.status(), await tts.status()]
@@ -89,8 +90,10 @@ extension WorkerRunOptions {
         }
         let signals = SignalDrain { await service.drain() }
         defer { signals.cancel() }
-        await service.run()
+        let termination = await service.run()
         await server?.stop()
+        // A supervisor (systemd, Kubernetes) must see a worker that gave up as a failure.
+        if case .gaveUp(let reason) = termination { throw CommandFailure("the worker gave up: \(reason)") }
     }
 }
 
