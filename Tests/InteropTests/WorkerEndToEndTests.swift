@@ -6,25 +6,39 @@ import Transport
 
 /// The whole product path: `steadfast dev` registers with a LiveKit-style server (a script built
 /// on the official Python packages, with aiortc as the media side), is dispatched into room "demo",
-/// joins it, hears the caller's spoken question, answers through STT → LLM → TTS (the local last
-/// resorts: no keys here), and the server side records the agent's speech.
-@Suite("Worker end to end (steadfast dev)", .serialized)
+/// joins it, greets, hears the caller's spoken question, answers through STT → LLM → TTS, and the
+/// server side records the agent's speech with its arrival times.
+///
+/// STT and TTS are the local last resorts (no keys). The LLM is a scripted OpenRouter server that
+/// answers with a word made up for this run, so the answer can be told from the greeting: its text
+/// carries the word, and its speech arrives after the caller's question has ended.
+@Suite("Worker end to end (steadfast dev)", .serialized, .timeLimit(.minutes(3)))
 struct WorkerEndToEndTests {
     static let apiKey = "APIe2e"
     static let apiSecret = "e2e-secret-0123456789abcdef0123456789abcdef"
+    /// The caller's audio: this much quiet (the agent greets), the question, then quiet to let it answer.
+    static let quietBeforeQuestion = 6.0
 
     @Test func aDispatchedAgentJoinsTheRoomAndAnswersTheCaller() async throws {
         let directory = try InteropPeers.workspace("e2e")
-        // The caller: 6 s of quiet (the agent greets), the question, then quiet to let it answer.
         let questionPath = directory.appendingPathComponent("question-only.wav").path
         let spoken = try await Subprocess.run("/usr/bin/espeak-ng", ["-w", questionPath, "What is the weather in Paris?"])
         #expect(spoken.status == 0)
         let question = try Resampler.convert(try WAVFile.read(path: questionPath), to: 48_000)
-        let caller = AudioFrame(samples: AudioFrame.silence(milliseconds: 6_000).samples + question.samples
-                                    + AudioFrame.silence(milliseconds: 9_000).samples)
+        let questionSeconds = Double(question.samples.count) / 48_000
+        let caller = AudioFrame(samples: AudioFrame.silence(milliseconds: Int(Self.quietBeforeQuestion * 1_000)).samples
+                                    + question.samples + AudioFrame.silence(milliseconds: 9_000).samples)
         let callerPath = directory.appendingPathComponent("caller.wav")
         try WAVFile.write(caller, to: callerPath)
         let recording = directory.appendingPathComponent("agent-heard.wav")
+
+        let token = RunToken()
+        let answer = "The word for this call is \(token.word). Once more, \(token.word)."
+        let llm = try ScriptedHTTPServer { request in
+            guard request.path.hasSuffix("/chat/completions") else { return .json(status: 404, #"{"error":"not here"}"#) }
+            return ScriptedResponse(ProviderWireFixtures.scripted(ProviderWireFixtures.openAIText([answer])))
+        }
+        defer { llm.stop() }
 
         let server = try PeerProcess(
             name: "livekit", executable: try InteropPython.interpreter(),
@@ -40,8 +54,11 @@ struct WorkerEndToEndTests {
         let httpPort = Int.random(in: 20_000..<40_000)
         worker.arguments = ["dev", "--rtc-host", "127.0.0.1", "--http-port", "\(httpPort)", "--agents-directory",
                             InteropPython.packageRoot.appendingPathComponent("agents").path]
+        // OpenRouter serves only the LLM chain, so STT and TTS stay local.
         worker.environment = ["PATH": "/usr/bin:/bin", "LIVEKIT_URL": "http://127.0.0.1:\(port)",
-                              "LIVEKIT_API_KEY": Self.apiKey, "LIVEKIT_API_SECRET": Self.apiSecret]
+                              "LIVEKIT_API_KEY": Self.apiKey, "LIVEKIT_API_SECRET": Self.apiSecret,
+                              "OPENROUTER_API_KEY": "sk-or-v1-e2e0123456789abcdef0123456789abcdef",
+                              "OPENROUTER_BASE_URL": llm.baseURL.absoluteString + "/api/v1"]
         worker.currentDirectoryURL = directory
         let workerLog = directory.appendingPathComponent("steadfast.log")
         _ = FileManager.default.createFile(atPath: workerLog.path, contents: nil)
@@ -69,17 +86,37 @@ struct WorkerEndToEndTests {
         #expect(result["token_identity"] as? String == "agent-AJ_room", "the job's token (minted by livekit-api) joined the room")
         #expect(result["job_updates"] as? [String] == ["JS_RUNNING", "JS_SUCCESS"], "\(result)")
         #expect((result["errors"] as? [Any])?.isEmpty == true, "\(result["errors"] ?? "")")
-        #expect(log.contains("User said: "), "a user turn was heard; log:\n\(log.suffix(2_000))")
-        #expect(log.contains("Agent said: "))
         // lk.agent.state, as LiveKit frontends read it, went through the turn.
         let states = try #require(result["agent_states"] as? [String])
         #expect(states.contains("listening") && states.contains("thinking") && states.contains("speaking"), "\(states)")
 
-        // What the room heard from the agent: the greeting and an answer, as speech.
+        // What the room heard from the agent, on the server's clock: the greeting before the caller
+        // spoke, and speech after the question ended (the answer).
+        let started = try #require((result["caller_audio_started"] as? NSNumber)?.doubleValue, "the caller's audio never left")
+        let questionEnded = started + Self.quietBeforeQuestion + questionSeconds
+        let frames = ((result["agent_audio"] as? [[Any]]) ?? []).map { $0.compactMap { ($0 as? NSNumber)?.doubleValue } }
+        // [arrival, rms, seconds] per frame the server received from the agent.
+        let speech = frames.filter { $0.count == 3 && $0[1] > Self.speechRMS }
+        let before = speech.filter { $0[0] < started + Self.quietBeforeQuestion }.reduce(0) { $0 + $1[2] }
+        let after = speech.filter { $0[0] > questionEnded }.reduce(0) { $0 + $1[2] }
+        #expect(before > 2, "the greeting: \(before) s of agent speech before the question")
+        #expect(after > 2, "the answer: \(after) s of agent speech after the question ended at \(questionEnded) s")
+        // The recording (what aiortc decoded) holds both.
         let heard = try WAVFile.read(path: recording.path).mixedToMono()
-        let speech = try Self.speechSeconds(in: try Resampler.convert(heard, to: 48_000))
-        #expect(speech > 4, "the agent spoke for \(speech) s")
+        let recorded = try Self.speechSeconds(in: try Resampler.convert(heard, to: 48_000))
+        #expect(recorded > before + 1, "the recording holds \(recorded) s of agent speech")
+
+        // The question was heard, reached the model, and the model's answer (not the greeting) was said.
+        let heardLine = try #require(log.split(separator: "\n").first { $0.contains("User said: ") },
+                                     "a user turn was heard; log:\n\(log.suffix(2_000))")
+        let heardText = heardLine.components(separatedBy: "User said: ").last ?? ""
+        #expect(llm.requests.contains { $0.bodyText.contains(heardText) }, "the transcript \"\(heardText)\" reached the LLM")
+        let saidLines = log.split(separator: "\n").filter { $0.contains("Agent said: ") }
+        #expect(saidLines.contains { $0.contains(token.word) }, "the answer carries \(token); said: \(saidLines)")
     }
+
+    /// A 20 ms frame of agent audio louder than this (16-bit RMS) is speech, not silence or comfort noise.
+    static let speechRMS = 300.0
 
     /// Seconds of speech the VAD finds in `audio`.
     static func speechSeconds(in audio: AudioFrame) throws -> Double {

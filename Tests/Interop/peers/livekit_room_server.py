@@ -14,18 +14,24 @@ With --dispatch it also serves /agent like a LiveKit server: the first worker th
 offered job AJ_room for room "demo"; when it accepts, the server mints the job's room token with
 `livekit-api` (as LiveKit does) and assigns the job; the worker's job statuses are recorded.
 
+Both media directions are timed on the server's clock (seconds since it started): `caller_audio_started`
+is when the first frame of --send left, `agent_audio` is [arrival time, RMS, seconds] per frame the client sent, so
+a test can tell what the agent said before and after the caller spoke.
+
 Prints {"port": N}, then after --duration seconds of media {"result": {...}} and exits.
 Usage: livekit_room_server.py API_KEY API_SECRET --send caller.wav --record heard.wav [--duration S] [--dispatch]
 """
 import argparse
+import array
 import asyncio
 import json
+import math
 import sys
 import time
 
 import aioice.ice
 from aiohttp import WSMsgType, web
-from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
+from aiortc import MediaStreamTrack, RTCConfiguration, RTCPeerConnection, RTCSessionDescription
 from aiortc.contrib.media import MediaPlayer, MediaRecorder
 from livekit import api
 from livekit.protocol import models, rtc
@@ -45,7 +51,7 @@ aioice.ice.get_host_addresses = lambda use_ipv4, use_ipv6: ["127.0.0.1"]
 START = time.monotonic()
 result = {"token_identity": None, "query": {}, "add_track": None, "publisher_offer_msid_ok": False,
           "publisher_state": None, "subscriber_state": None, "answer_id": None, "leave": False, "errors": [],
-          "worker": None, "job_updates": [], "agent_states": []}
+          "worker": None, "job_updates": [], "agent_states": [], "caller_audio_started": None, "agent_audio": []}
 finished = asyncio.Event()
 reported = asyncio.Event()
 job_ended = asyncio.Event()
@@ -53,6 +59,39 @@ job_ended = asyncio.Event()
 
 def log(*parts):
     print(f"[sfu {1000 * (time.monotonic() - START):8.1f}ms]", *parts, file=sys.stderr, flush=True)
+
+
+class TimedTrack(MediaStreamTrack):
+    """Passes `track`'s frames through unchanged, calling `note(frame)` as each one passes."""
+
+    def __init__(self, track, note):
+        super().__init__()
+        self.kind = track.kind
+        self._track = track
+        self._note = note
+
+    async def recv(self):
+        frame = await self._track.recv()
+        self._note(frame)
+        return frame
+
+    def stop(self):
+        super().stop()
+        self._track.stop()
+
+
+def note_agent_frame(frame):
+    # aiortc decodes Opus to packed s16; the plane may be padded past the last sample.
+    count = frame.samples * len(frame.layout.channels)
+    samples = array.array("h", bytes(frame.planes[0])[:2 * count])
+    rms = math.sqrt(sum(sample * sample for sample in samples) / max(1, len(samples)))
+    seconds = frame.samples / frame.sample_rate
+    result["agent_audio"].append([round(time.monotonic() - START, 3), round(rms), seconds])
+
+
+def note_caller_frame(frame):
+    if result["caller_audio_started"] is None:
+        result["caller_audio_started"] = round(time.monotonic() - START, 3)
 
 
 def response(**fields):
@@ -93,10 +132,10 @@ async def handle(request):
     @publisher.on("track")
     def on_track(track):
         log("publisher track", track.kind)
-        recorder.addTrack(track)
+        recorder.addTrack(TimedTrack(track, note_agent_frame))
 
     async def offer_subscriber():
-        subscriber.addTrack(MediaPlayer(args.send).audio)
+        subscriber.addTrack(TimedTrack(MediaPlayer(args.send).audio, note_caller_frame))
         await subscriber.setLocalDescription(await subscriber.createOffer())
         mids = {t.mid: "TR_caller" for t in subscriber.getTransceivers()}
         await ws.send_bytes(response(offer=rtc.SessionDescription(
