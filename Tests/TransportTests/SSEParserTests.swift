@@ -81,4 +81,17 @@ struct SSEParserTests {
         let events = parser.feed(Array(("data: " + String(repeating: "x", count: 100) + "\n\n").utf8))
         #expect(events.first?.data.count == 10)
     }
+
+    /// A server that sends `data:` lines forever without ending the event: memory stays bounded.
+    @Test func anEventThatNeverEndsIsBounded() {
+        var parser = SSEParser(maximumLineLength: 1024, maximumEventSize: 64 * 1024)
+        let line = Array("data: 0123456789abcdef0123456789abcdef\n".utf8)
+        for _ in 0..<100_000 { #expect(parser.feed(line).isEmpty) }
+        let events = parser.finish()
+        #expect(events.count == 1)
+        #expect((events.first?.data.utf8.count ?? 0) <= 64 * 1024)
+        #expect((events.first?.data.utf8.count ?? 0) > 60 * 1024, "kept up to the limit")
+        // The next event starts from an empty budget.
+        #expect(parser.feed(Array("data: {}\n\n".utf8)).map(\.data) == ["{}"])
+    }
 }

@@ -8,16 +8,22 @@ public struct SSEParser: Sendable {
     private var line: [UInt8] = []
     private var lastWasCR = false
     private var data: [String] = []
+    private var dataBytes = 0
     private var hasData = false
     private var eventType: String?
     private var lastEventID: String?
     /// Lines longer than this are cut off (a misbehaving server cannot exhaust memory).
     public let maximumLineLength: Int
+    /// An event's `data` lines beyond this many bytes in all are dropped: a server that sends
+    /// `data:` lines forever without the blank line that ends an event cannot exhaust memory either.
+    /// The cut event no longer parses as the vendor's JSON, so it fails that provider alone.
+    public let maximumEventSize: Int
     /// Keep-alive comments seen so far.
     public private(set) var commentCount = 0
 
-    public init(maximumLineLength: Int = 1 << 20) {
+    public init(maximumLineLength: Int = 1 << 20, maximumEventSize: Int = 4 << 20) {
         self.maximumLineLength = maximumLineLength
+        self.maximumEventSize = maximumEventSize
     }
 
     /// Consumes `bytes` and returns the events they complete.
@@ -70,8 +76,10 @@ public struct SSEParser: Sendable {
         }
         switch field {
         case "data":
-            data.append(String(value))
             hasData = true
+            guard dataBytes + value.utf8.count <= maximumEventSize else { break }
+            dataBytes += value.utf8.count + 1
+            data.append(String(value))
         case "event":
             eventType = String(value)
         case "id":
@@ -84,6 +92,7 @@ public struct SSEParser: Sendable {
     private mutating func dispatch(into events: inout [SSEEvent]) {
         defer {
             data.removeAll(keepingCapacity: true)
+            dataBytes = 0
             hasData = false
             eventType = nil
         }
