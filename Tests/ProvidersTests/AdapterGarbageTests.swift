@@ -68,4 +68,38 @@ struct AdapterGarbageTests {
             #expect(kind == .malformedResponse || kind == .network, "round \(round): \(String(describing: result.error))")
         }
     }
+
+    /// Tool-call arguments streamed without end, or a new call index on every chunk: a classified
+    /// malformed response for that provider, not memory growing until the turn's deadline.
+    @Test(arguments: [Vendor.openAI, .anthropic])
+    func endlessToolCallFragmentsAreMalformedNotUnbounded(vendor: Vendor) async {
+        let piece = String(repeating: "x", count: 8_000)
+        var sse = ""
+        switch vendor {
+        case .openAI:
+            sse += #"data: {"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"id":"c1","function":{"name":"f","arguments":""}}]}}]}"# + "\n\n"
+            for _ in 0..<200 {
+                sse += #"data: {"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"function":{"arguments":"\#(piece)"}}]}}]}"# + "\n\n"
+            }
+        default:
+            sse += "event: content_block_start\n" + #"data: {"type":"content_block_start","index":0,"content_block":{"type":"tool_use","id":"t1","name":"f","input":{}}}"# + "\n\n"
+            for _ in 0..<200 {
+                sse += "event: content_block_delta\n"
+                    + #"data: {"type":"content_block_delta","index":0,"delta":{"type":"input_json_delta","partial_json":"\#(piece)"}}"# + "\n\n"
+            }
+        }
+        let result = await collect(Self.adapter(vendor, ReplayTransport([.sse(sse)])).stream(fullRequest))
+        let error = result.error as? ProviderError
+        #expect(error?.kind == .malformedResponse, "\(String(describing: result.error))")
+        #expect(error?.message.contains("tool call arguments over") == true)
+    }
+
+    @Test func endlesslyManyToolCallsAreMalformed() async {
+        var sse = ""
+        for index in 0..<500 {
+            sse += #"data: {"choices":[{"index":0,"delta":{"tool_calls":[{"index":\#(index),"id":"c\#(index)","function":{"name":"f","arguments":"{}"}}]}}]}"# + "\n\n"
+        }
+        let result = await collect(Self.adapter(.openAI, ReplayTransport([.sse(sse)])).stream(fullRequest))
+        #expect((result.error as? ProviderError)?.kind == .malformedResponse, "\(String(describing: result.error))")
+    }
 }

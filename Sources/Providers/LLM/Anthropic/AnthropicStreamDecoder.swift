@@ -33,9 +33,9 @@ struct AnthropicStreamDecoder: LLMStreamDecoder {
         case "message_start":
             readUsage(json["message"]?["usage"])
         case "content_block_start":
-            return startBlock(index: json["index"]?.intValue ?? 0, block: json["content_block"])
+            return try startBlock(index: json["index"]?.intValue ?? 0, block: json["content_block"])
         case "content_block_delta":
-            return delta(index: json["index"]?.intValue ?? 0, delta: json["delta"])
+            return try delta(index: json["index"]?.intValue ?? 0, delta: json["delta"])
         case "content_block_stop":
             let index = json["index"]?.intValue ?? 0
             guard let block = blocks.removeValue(forKey: index) else { return [] }
@@ -65,7 +65,7 @@ struct AnthropicStreamDecoder: LLMStreamDecoder {
         return (sawUsage ? [.usage(usage)] : []) + [.finish(stopReason ?? .stop)]
     }
 
-    private mutating func startBlock(index: Int, block: JSONValue?) -> [LLMEvent] {
+    private mutating func startBlock(index: Int, block: JSONValue?) throws(ProviderError) -> [LLMEvent] {
         switch block?["type"]?.stringValue {
         case "text":
             if let text = block?["text"]?.stringValue, !text.isEmpty { return [.textDelta(text)] }
@@ -73,6 +73,9 @@ struct AnthropicStreamDecoder: LLMStreamDecoder {
             var tool = ToolBlock(id: block?["id"]?.stringValue ?? ToolCallID.mint(), name: block?["name"]?.stringValue ?? "")
             // Normally `{}` with the real input streamed as deltas; keep a non-empty one in case it is whole.
             if let input = block?["input"], let object = input.objectValue, !object.isEmpty { tool.json = input.jsonText }
+            guard blocks.count < ToolCallLimits.maximumCalls else {
+                throw classifier.error(.malformedResponse, "more than \(ToolCallLimits.maximumCalls) tool calls in one answer")
+            }
             blocks[index] = tool
         default:
             break  // thinking and other blocks are not spoken
@@ -80,7 +83,7 @@ struct AnthropicStreamDecoder: LLMStreamDecoder {
         return []
     }
 
-    private mutating func delta(index: Int, delta: JSONValue?) -> [LLMEvent] {
+    private mutating func delta(index: Int, delta: JSONValue?) throws(ProviderError) -> [LLMEvent] {
         switch delta?["type"]?.stringValue {
         case "text_delta":
             if let text = delta?["text"]?.stringValue, !text.isEmpty { return [.textDelta(text)] }
@@ -88,6 +91,9 @@ struct AnthropicStreamDecoder: LLMStreamDecoder {
             if let fragment = delta?["partial_json"]?.stringValue, blocks[index] != nil {
                 if blocks[index]?.json == "{}" && !fragment.isEmpty { blocks[index]?.json = "" }
                 blocks[index]?.json += fragment
+                guard (blocks[index]?.json.utf8.count ?? 0) <= ToolCallLimits.maximumArgumentBytes else {
+                    throw classifier.error(.malformedResponse, "tool call arguments over \(ToolCallLimits.maximumArgumentBytes) bytes")
+                }
             }
         default:
             break

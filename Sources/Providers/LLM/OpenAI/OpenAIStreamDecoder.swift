@@ -53,7 +53,7 @@ struct OpenAIStreamDecoder: LLMStreamDecoder {
         for choice in chunk["choices"]?.arrayValue ?? [] where (choice["index"]?.intValue ?? 0) == 0 {
             if let delta = choice["delta"] {
                 if let text = delta["content"]?.stringValue, !text.isEmpty { out.append(.textDelta(text)) }
-                for fragment in delta["tool_calls"]?.arrayValue ?? [] { merge(fragment) }
+                for fragment in delta["tool_calls"]?.arrayValue ?? [] { try merge(fragment) }
             }
             if let reason = choice["finish_reason"]?.stringValue {
                 out += flushCalls()
@@ -76,7 +76,7 @@ struct OpenAIStreamDecoder: LLMStreamDecoder {
 
     /// Finds the call a fragment continues: by `index`; without one (Gemini's OpenAI endpoint) by
     /// `id`; a new id starts a new call; neither continues the latest call.
-    private mutating func merge(_ fragment: JSONValue) {
+    private mutating func merge(_ fragment: JSONValue) throws(ProviderError) {
         let index = fragment["index"]?.intValue
         let id = fragment["id"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 }
         let position: Int
@@ -87,6 +87,9 @@ struct OpenAIStreamDecoder: LLMStreamDecoder {
         } else if index == nil, id == nil, !calls.isEmpty {
             position = calls.count - 1
         } else {
+            guard calls.count < ToolCallLimits.maximumCalls else {
+                throw classifier.error(.malformedResponse, "more than \(ToolCallLimits.maximumCalls) tool calls in one answer")
+            }
             calls.append(PartialCall(index: index, id: id))
             position = calls.count - 1
         }
@@ -98,6 +101,9 @@ struct OpenAIStreamDecoder: LLMStreamDecoder {
         if let arguments = function?["arguments"] {
             // Some servers send the arguments as an object instead of a string fragment.
             calls[position].arguments += arguments.stringValue ?? (arguments == .null ? "" : arguments.jsonText)
+            guard calls[position].arguments.utf8.count <= ToolCallLimits.maximumArgumentBytes else {
+                throw classifier.error(.malformedResponse, "tool call arguments over \(ToolCallLimits.maximumArgumentBytes) bytes")
+            }
         }
     }
 
