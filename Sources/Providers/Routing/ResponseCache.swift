@@ -47,15 +47,23 @@ public final class ResponseCache<Event: Sendable & Codable>: Sendable {
 
     public func store(_ key: String, events: [Event], now: Date) async {
         let entry = Entry(events: events, expires: now.addingTimeInterval(timeToLive.seconds), lastUsed: now)
-        entries.withLock { entries in
+        let evicted: [String] = entries.withLock { entries in
             entries[key] = entry
             entries = entries.filter { $0.value.expires > now }
+            var evicted: [String] = []
             while entries.count > capacity, let oldest = entries.min(by: { $0.value.lastUsed < $1.value.lastUsed }) {
                 entries[oldest.key] = nil
+                evicted.append(oldest.key)
             }
+            return evicted
         }
         if let file = fileURL(key), let data = try? JSONEncoder().encode(entry) {
             try? data.write(to: file, options: .atomic)
+        }
+        // `capacity` bounds the directory too: an entry evicted from memory must not live on (and be
+        // served again) from disk.
+        for key in evicted {
+            if let file = fileURL(key) { try? FileManager.default.removeItem(at: file) }
         }
     }
 
