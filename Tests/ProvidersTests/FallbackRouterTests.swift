@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Providers
+import TestSupport
 import Testing
 
 @Suite("FallbackRouter with scripted providers")
@@ -221,14 +222,17 @@ struct FallbackRouterTests {
             }
         }
         try await consumer.value
-        try await Task.sleep(for: .milliseconds(100))
+        await slow.cancelled(1)  // the suite's time limit bounds this if the cancellation never arrives
         #expect(slow.cancellations == 1)
         #expect(await router.health("slow")?.breaker.consecutiveFailures == 0)
     }
 
     @Test func twoHundredConcurrentRequestsAllGetAnswersWhileThePrimaryFailsThirtyPercent() async throws {
-        let primary = ScriptedLLM("primary") { _, _ in
-            Double.random(in: 0..<1) < 0.3 ? [.wait(.milliseconds(5)), .fail(.server)] : [.text(Self.answer), .finish]
+        // Seeded: the same calls fail on every run. Which call fails is decided by its index, so the
+        // outcome does not depend on the order in which 200 concurrent requests reach the provider.
+        let fails = Self.seededFates(count: 200, failureShare: 0.3, seed: 0x5EED_F411)
+        let primary = ScriptedLLM("primary") { call, _ in
+            call < fails.count && fails[call] ? [.wait(.milliseconds(5)), .fail(.server)] : [.text(Self.answer), .finish]
         }
         let backup = ScriptedLLM.answering("backup", Self.answer)
         var primaryPolicy = Self.fast()
@@ -241,6 +245,15 @@ struct FallbackRouterTests {
         #expect(answers.count == 200)
         #expect(answers.allSatisfy { $0.text == Self.answer && $0.finishes == 1 })
         let backupServed = answers.filter { $0.servedBy == "backup" }.count
-        #expect(backupServed > 20 && backupServed < 120, "about 30 % fail over: \(backupServed)")
+        #expect(backupServed == fails.filter { $0 }.count, "exactly the failed calls fail over: \(backupServed)")
+        #expect(primary.calls == 200, "no retries on the primary")
+        #expect((40...80).contains(backupServed), "the seeded primary really fails about 30 %: \(backupServed)")
     }
+
+    /// `count` seeded coin flips, true with probability `failureShare`.
+    static func seededFates(count: Int, failureShare: Double, seed: UInt64) -> [Bool] {
+        var random = SplitMix64(seed: seed)
+        return (0..<count).map { _ in Double.random(in: 0..<1, using: &random) < failureShare }
+    }
+
 }

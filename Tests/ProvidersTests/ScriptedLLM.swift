@@ -18,7 +18,13 @@ final class ScriptedLLM: LLM, Sendable {
     let providerName: String
     var model: String { get async { "\(providerName)-model" } }
     private let script: @Sendable (_ call: Int, _ request: LLMRequest) -> [Step]
-    private let state = Mutex<(calls: Int, requests: [LLMRequest], cancellations: Int)>((0, [], 0))
+    private struct State {
+        var calls = 0
+        var requests: [LLMRequest] = []
+        var cancellations = 0
+        var cancellationWaiters: [(count: Int, continuation: CheckedContinuation<Void, Never>)] = []
+    }
+    private let state = Mutex(State())
 
     init(_ name: String, script: @escaping @Sendable (_ call: Int, _ request: LLMRequest) -> [Step]) {
         providerName = name
@@ -34,6 +40,30 @@ final class ScriptedLLM: LLM, Sendable {
     var calls: Int { state.withLock { $0.calls } }
     var requests: [LLMRequest] { state.withLock { $0.requests } }
     var cancellations: Int { state.withLock { $0.cancellations } }
+
+    /// Returns once at least `count` calls have seen their cancellation: a test's synchronisation
+    /// point, instead of sleeping and hoping the cancellation has arrived by then.
+    func cancelled(_ count: Int = 1) async {
+        await withCheckedContinuation { continuation in
+            let ready = state.withLock { state in
+                if state.cancellations >= count { return true }
+                state.cancellationWaiters.append((count, continuation))
+                return false
+            }
+            if ready { continuation.resume() }
+        }
+    }
+
+    private func recordCancellation() {
+        let ready = state.withLock { state in
+            state.cancellations += 1
+            let count = state.cancellations
+            let ready = state.cancellationWaiters.filter { $0.count <= count }.map(\.continuation)
+            state.cancellationWaiters.removeAll { $0.count <= count }
+            return ready
+        }
+        for continuation in ready { continuation.resume() }
+    }
 
     func stream(_ request: LLMRequest) -> AsyncThrowingStream<LLMEvent, any Error> {
         let call = state.withLock { state in
@@ -61,7 +91,7 @@ final class ScriptedLLM: LLM, Sendable {
                     }
                     continuation.finish()
                 } catch is CancellationError {
-                    self.state.withLock { $0.cancellations += 1 }
+                    self.recordCancellation()
                     continuation.finish(throwing: ProviderError(.cancelled, "cancelled", provider: name))
                 } catch {
                     continuation.finish(throwing: error)

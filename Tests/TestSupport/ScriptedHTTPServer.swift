@@ -55,8 +55,22 @@ public final class ScriptedHTTPServer: @unchecked Sendable {
     /// Connections the client closed (or reset) while the server was reading or stalling.
     public var clientClosedCount: Int { core.state.withLock { $0.clientClosed } }
 
+    /// Waits (polling, up to `timeout`) until at least `count` requests have arrived: the point at
+    /// which a call is known to be in flight, without guessing how long that takes with a sleep.
+    /// The timeout only bounds a failure; it is generous for a loaded 2-core machine.
+    public func waitForRequests(count: Int = 1, timeout: Duration = .seconds(10)) async -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if requests.count >= count { return true }
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+        return requests.count >= count
+    }
+
     /// Waits (polling, up to `timeout`) until the client has closed at least `count` connections.
-    public func waitForClientClose(count: Int = 1, timeout: Duration = .seconds(2)) async -> Bool {
+    /// The timeout only bounds a failure (a passing test returns as soon as the close is seen), so
+    /// it is generous for a loaded 2-core machine.
+    public func waitForClientClose(count: Int = 1, timeout: Duration = .seconds(10)) async -> Bool {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if clientClosedCount >= count { return true }

@@ -1,4 +1,5 @@
 import Testing
+import TestSupport
 import Transport
 
 @Suite("SSE parser")
@@ -49,7 +50,8 @@ struct SSEParserTests {
     @Test func randomChunkSplitsGiveTheSameEvents() {
         let bytes = Array((Self.stream + "data: ünïcode ✓ 🎙\r\n\r\n").utf8)
         let expected = Self.expected + [SSEEvent(data: "ünïcode ✓ 🎙", id: "7")]
-        var generator = SystemRandomNumberGenerator()
+        // Seeded, so a failing split can be reproduced.
+        var generator = SplitMix64(seed: 0x55E_5EED)
         for _ in 0..<500 {
             var parser = SSEParser()
             var events: [SSEEvent] = []

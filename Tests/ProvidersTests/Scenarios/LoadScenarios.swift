@@ -6,6 +6,8 @@ import Testing
 import Transport
 
 /// Many callers at once through a flaky primary: every one of them hears the whole answer once.
+/// Correctness only: how fast the burst completes is a benchmark's business (`steadfast-bench`), not a
+/// pass/fail rule on a shared CI machine.
 @Suite("Scenarios: concurrent load")
 struct LoadScenarios {
     @Test func twoHundredConcurrentRequestsThroughAPrimaryFailingThirtyPercent() async throws {
@@ -33,12 +35,10 @@ struct LoadScenarios {
         let router = Scenario.router([Scenario.member(Scenario.groq(primary, transport), Scenario.unbreakable(0)),
                                       Scenario.member(Scenario.anthropic(backup, transport), Scenario.unbreakable(1))])
 
-        let start = ContinuousClock.now
         let answers = await withTaskGroup(of: ScenarioAnswer.self) { group in
             for _ in 0..<200 { group.addTask { await Scenario.ask(router) } }
             return await group.reduce(into: [ScenarioAnswer]()) { $0.append($1) }
         }
-        let elapsed = ContinuousClock.now - start
 
         #expect(answers.count == 200)
         let wrong = answers.filter { $0.error != nil || $0.text != Scenario.answer || $0.finishes != 1 }
@@ -51,6 +51,5 @@ struct LoadScenarios {
         #expect(primary.requests.count == 200, "no retries on the primary")
         #expect(backup.requests.contains { $0.bodyText.contains(Scenario.partial) },
                 "some cuts came after output, so the backup continued a partial answer")
-        #expect(elapsed < .seconds(10), "took \(elapsed)")
     }
 }

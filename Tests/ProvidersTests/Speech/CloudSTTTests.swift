@@ -149,8 +149,10 @@ struct CloudSTTTests {
         let server = try ScriptedHTTPServer(responses: [ScriptedResponse([.stall])])
         defer { server.stop() }
         let stt = try Self.make(.deepgram, server)
+        // Unstructured so the test can cancel it; awaited below.
         let task = Task { try await stt.transcribe(Self.utterance, language: nil) }
-        try await Task.sleep(for: .milliseconds(200))
+        // Cancel once the request is known to be at the server (in flight), not after a guessed sleep.
+        #expect(await server.waitForRequests(), "the call never reached the server")
         task.cancel()
         await #expect(throws: ProviderError.self) { try await task.value }
         let error = await task.result.error as? ProviderError

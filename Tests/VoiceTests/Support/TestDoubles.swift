@@ -66,6 +66,7 @@ final class SlowLLM: LLM, Sendable {
     let interval: Duration
     private let terminated = Mutex<ContinuousClock.Instant?>(nil)
     private let calls = Mutex(0)
+    private let sent = Mutex(0)
 
     init(words: [String], interval: Duration) {
         self.words = words
@@ -73,6 +74,8 @@ final class SlowLLM: LLM, Sendable {
     }
 
     var terminatedAt: ContinuousClock.Instant? { terminated.withLock { $0 } }
+    /// Words of the first answer yielded before the stream ended or was abandoned.
+    var wordsSent: Int { sent.withLock { $0 } }
 
     func stream(_ request: LLMRequest) -> AsyncThrowingStream<LLMEvent, any Error> {
         let (stream, continuation) = AsyncThrowingStream<LLMEvent, any Error>.makeStream()
@@ -89,10 +92,11 @@ final class SlowLLM: LLM, Sendable {
         let words = self.words
         let interval = self.interval
         // Unstructured: plays the script; cancelled through onTermination when the consumer stops.
-        let task = Task {
+        let task = Task { [self] in
             for (index, word) in words.enumerated() {
                 do { try await Task.sleep(for: interval) } catch { return }
                 continuation.yield(.textDelta(index == 0 ? word : " " + word))
+                sent.withLock { $0 += 1 }
             }
             continuation.yield(.finish(.stop))
             continuation.finish()
@@ -105,17 +109,24 @@ final class SlowLLM: LLM, Sendable {
     }
 }
 
-/// A TTS that speaks every text as a tone whose pitch the test chooses per text, so a test can tell
-/// from the output frames whose speech they carry.
+/// A TTS that speaks every text as a tone whose pitch the test chooses per text, `seconds` long, so
+/// a test can tell from the output frames whose speech they carry.
 struct PitchTTS: TTS {
     let providerName = "pitch"
     let sampleRate = 48_000
+    var seconds = 0.5
     let hertz: @Sendable (String) -> Double
+
+    init(seconds: Double = 0.5, hertz: @escaping @Sendable (String) -> Double) {
+        self.seconds = seconds
+        self.hertz = hertz
+    }
 
     func synthesize(_ text: String, voice: String?) -> AsyncThrowingStream<AudioFrame, any Error> {
         let frequency = hertz(text)
+        let count = Int(seconds * 48_000)
         return AsyncThrowingStream { continuation in
-            let samples = (0..<24_000).map { Int16(8_000 * sin(2 * Double.pi * frequency * Double($0) / 48_000)) }
+            let samples = (0..<count).map { Int16(8_000 * sin(2 * Double.pi * frequency * Double($0) / 48_000)) }
             continuation.yield(AudioFrame(samples: samples))
             continuation.finish()
         }

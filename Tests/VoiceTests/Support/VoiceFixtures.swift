@@ -90,8 +90,14 @@ struct FixtureError: Error, CustomStringConvertible {
 
 /// Collects a stream in the background so a test can look at it afterwards.
 final class Collector<Element: Sendable>: Sendable {
+    private typealias Waiter = (matches: @Sendable (Element) -> Bool, continuation: CheckedContinuation<Element?, Never>)
+    private struct State {
+        var list: [(element: Element, at: ContinuousClock.Instant)] = []
+        var waiters: [Waiter] = []
+        var ended = false
+    }
     private final class Items: Sendable {
-        let list = Mutex<[(element: Element, at: ContinuousClock.Instant)]>([])
+        let state = Mutex(State())
     }
 
     private let items = Items()
@@ -99,13 +105,42 @@ final class Collector<Element: Sendable>: Sendable {
 
     init(_ stream: AsyncStream<Element>) {
         let items = self.items
+        // Unstructured: lives as long as the stream; it ends when the stream finishes.
         task = Task {
-            for await element in stream { items.list.withLock { $0.append((element, .now)) } }
+            for await element in stream {
+                let ready = items.state.withLock { state in
+                    state.list.append((element, .now))
+                    let ready = state.waiters.filter { $0.matches(element) }
+                    state.waiters.removeAll { $0.matches(element) }
+                    return ready
+                }
+                for waiter in ready { waiter.continuation.resume(returning: element) }
+            }
+            let waiting = items.state.withLock { state in
+                state.ended = true
+                defer { state.waiters = [] }
+                return state.waiters
+            }
+            for waiter in waiting { waiter.continuation.resume(returning: nil) }
         }
     }
 
-    var all: [Element] { items.list.withLock { $0.map(\.element) } }
-    var timed: [(element: Element, at: ContinuousClock.Instant)] { items.list.withLock { $0 } }
+    var all: [Element] { items.state.withLock { $0.list.map(\.element) } }
+    var timed: [(element: Element, at: ContinuousClock.Instant)] { items.state.withLock { $0.list } }
+
+    /// Waits for the first element (already seen or still to come) that matches; nil if the stream
+    /// ended without one. A synchronisation point on an event, instead of a sleep.
+    func first(where matches: @escaping @Sendable (Element) -> Bool) async -> Element? {
+        await withCheckedContinuation { continuation in
+            let found: Element?? = items.state.withLock { state in
+                if let seen = state.list.first(where: { matches($0.element) }) { return .some(seen.element) }
+                if state.ended { return .some(nil) }
+                state.waiters.append((matches, continuation))
+                return nil
+            }
+            if let found { continuation.resume(returning: found) }
+        }
+    }
 
     /// Waits until the stream has ended.
     func finished() async { await task.value }
