@@ -6,7 +6,7 @@ import Testing
 import Transport
 
 /// The worker's health/status server over real loopback HTTP (the libcurl client as the prober).
-@Suite("WorkerHTTPServer")
+@Suite("WorkerHTTPServer", .timeLimit(.minutes(2)))
 struct WorkerHTTPServerTests {
     static func get(_ path: String, port: Int, method: String = "GET") async throws -> (status: Int, body: String, type: String?) {
         let client = try CurlHTTPClient()

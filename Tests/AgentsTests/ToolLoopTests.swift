@@ -4,7 +4,7 @@ import Providers
 import TestSupport
 import Testing
 
-@Suite("Tool loop")
+@Suite("Tool loop", .timeLimit(.minutes(2)))
 struct ToolLoopTests {
     struct CityArguments: Decodable, Sendable { let city: String }
 

@@ -7,7 +7,7 @@ import Testing
 import Transport
 
 /// getWeather against a local server speaking Open-Meteo's format.
-@Suite("Weather tool")
+@Suite("Weather tool", .timeLimit(.minutes(2)))
 struct WeatherToolTests {
     static let paris = #"""
         {"results":[{"id":2988507,"name":"Paris","latitude":48.85341,"longitude":2.3488,"elevation":42.0,

@@ -9,7 +9,7 @@ import Testing
 /// The room client through LiveKit signalling against a scripted `/rtc` endpoint whose media side
 /// is aiortc (`Tests/Interop/peers/livekit_room_server.py`): join, publish our microphone, subscribe
 /// to the caller, and audio both ways checked by its tone sequence.
-@Suite("Room client (LiveKit signalling, aiortc media)", .serialized)
+@Suite("Room client (LiveKit signalling, aiortc media)", .serialized, .timeLimit(.minutes(10)))
 struct RoomClientInteropTests {
     static let apiKey = "APIroomTest"
     static let apiSecret = "room-test-secret-0123456789abcdef0123456789"

@@ -5,7 +5,7 @@ import Testing
 
 /// Steadfast's media stack against two independent WebRTC implementations (aiortc and pion),
 /// each offering and answering, with audio both ways checked by its tone sequence.
-@Suite("WebRTC interop (aiortc, pion)", .serialized)
+@Suite("WebRTC interop (aiortc, pion)", .serialized, .timeLimit(.minutes(10)))
 struct WebRTCInteropTests {
     static let tones = ToneSequence.standard
     static let seconds = 6.0

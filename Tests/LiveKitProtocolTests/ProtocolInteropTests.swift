@@ -5,7 +5,7 @@ import TestSupport
 import Testing
 
 /// Swift ⇄ official Python `livekit-protocol` for every message the worker and client exchange.
-@Suite("LiveKit protocol cross-check with livekit-protocol (Python)")
+@Suite("LiveKit protocol cross-check with livekit-protocol (Python)", .timeLimit(.minutes(10)))
 struct ProtocolInteropTests {
     struct HelperReport: Decodable {
         let match: Bool

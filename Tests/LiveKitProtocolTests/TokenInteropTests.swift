@@ -4,7 +4,7 @@ import TestSupport
 import Testing
 
 /// Steadfast tokens ⇄ the official `livekit-api` (PyPI 1.2.2): AccessToken and TokenVerifier.
-@Suite("AccessToken interop with livekit-api (Python)")
+@Suite("AccessToken interop with livekit-api (Python)", .timeLimit(.minutes(10)))
 struct TokenInteropTests {
     typealias F = TokenFixtures
     static let helper = "Tests/LiveKitProtocolTests/python/token_interop.py"

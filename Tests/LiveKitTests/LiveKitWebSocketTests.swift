@@ -7,7 +7,7 @@ import Testing
 
 /// How LiveKit URLs are connected to (TLS server name for IP and name hosts), and `wss://` against
 /// the scripted `/agent` server (official Python packages) serving a self-signed certificate.
-@Suite("LiveKitWebSocket", .serialized)
+@Suite("LiveKitWebSocket", .serialized, .timeLimit(.minutes(3)))
 struct LiveKitWebSocketTests {
     /// A port on 127.0.0.1 where nothing listens (bound, then closed).
     static func closedPort() throws -> Int {

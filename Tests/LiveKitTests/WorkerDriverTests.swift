@@ -8,7 +8,7 @@ import Testing
 
 /// The worker over a real WebSocket against a scripted `/agent` endpoint written with the official
 /// Python packages (`livekit-protocol` frames, `livekit-api` token verification).
-@Suite("WorkerDriver against a scripted /agent server", .serialized)
+@Suite("WorkerDriver against a scripted /agent server", .serialized, .timeLimit(.minutes(3)))
 struct WorkerDriverTests {
     static let apiKey = "APIworkerTest"
     static let apiSecret = "worker-test-secret-0123456789abcdef0123456789"

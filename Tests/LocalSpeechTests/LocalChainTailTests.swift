@@ -4,7 +4,7 @@ import LocalSpeech
 import Testing
 
 /// The local engines as the last resort of real `FallbackRouter` chains whose remote member fails.
-@Suite("Local engines as chain tails")
+@Suite("Local engines as chain tails", .timeLimit(.minutes(5)))
 struct LocalChainTailTests {
     struct BrokenSTT: STT {
         let providerName = "broken-stt"

@@ -16,7 +16,7 @@ enum Engines {
     }
 }
 
-@Suite("EspeakTTS")
+@Suite("EspeakTTS", .timeLimit(.minutes(5)))
 struct EspeakTTSTests {
     @Test func helloWorldIsAudible48kHzSpeechOfPlausibleLength() async throws {
         let tts = try #require(Engines.tts)
@@ -68,7 +68,7 @@ struct EspeakTTSTests {
     }
 }
 
-@Suite("PocketSphinxSTT")
+@Suite("PocketSphinxSTT", .timeLimit(.minutes(5)))
 struct PocketSphinxSTTTests {
     @Test func silenceGivesAnEmptyTranscript() async throws {
         let stt = try #require(Engines.stt)
@@ -97,7 +97,7 @@ struct PocketSphinxSTTTests {
     }
 }
 
-@Suite("Local speech round trip")
+@Suite("Local speech round trip", .timeLimit(.minutes(5)))
 struct LocalSpeechRoundTripTests {
     static let keyWords = ["what", "is", "the", "weather"]
 
@@ -146,24 +146,18 @@ struct LocalSpeechRoundTripTests {
         #expect(results.filter { !$0.ok }.isEmpty, "\(results)")
     }
 
-    /// Not a timing assertion: prints the real-time factor of both engines for the record.
-    @Test func realTimeFactorIsReported() async throws {
+    /// A long, two-sentence utterance goes through both engines whole: espeak speaks all of it (at
+    /// 175 wpm the 20 words take about 7 s: far shorter means words were dropped, far longer means
+    /// the audio repeats or never ended) and PocketSphinx still hears the question in it. How fast the
+    /// engines run (their real-time factor) is not a pass/fail rule on a shared CI machine.
+    @Test func aLongUtteranceRoundTripsWhole() async throws {
         let tts = try #require(Engines.tts)
         let stt = try #require(Engines.stt)
         let text = "What is the weather in Paris today. I would like to know if I need an umbrella this afternoon."
-        let clock = ContinuousClock()
-        var audio: AudioFrame?
-        let ttsTime = try await clock.measure { audio = try await Engines.speak(text, with: tts).audio }
-        let speech = try #require(audio)
-        var transcript = Transcript.empty()
-        let sttTime = try await clock.measure { transcript = try await stt.transcribe(speech, language: nil) }
+        let speech = try #require(try await Engines.speak(text, with: tts).audio)
         let seconds = speech.milliseconds / 1000
-        let rtf = { (elapsed: Duration) in
-            (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18) / seconds
-        }
-        let summary = String(format: "audio %.2f s; espeak RTF %.3f; pocketsphinx RTF %.3f", seconds, rtf(ttsTime), rtf(sttTime))
-        print("[rtf] \(summary); heard: \(transcript.text)")
-        #expect(seconds > 3)
-        #expect(!transcript.text.isEmpty)
+        #expect((4...12).contains(seconds), "20 words took \(seconds) s of audio")
+        let transcript = try await stt.transcribe(speech, language: nil)
+        #expect(Self.recognizesQuestion(transcript.text), "heard \"\(transcript.text)\"")
     }
 }

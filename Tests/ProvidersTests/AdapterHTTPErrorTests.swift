@@ -5,7 +5,7 @@ import Testing
 import Transport
 
 /// The same HTTP failures through every native adapter: classification must not depend on the vendor.
-@Suite("HTTP errors across adapters")
+@Suite("HTTP errors across adapters", .timeLimit(.minutes(2)))
 struct AdapterHTTPErrorTests {
     enum Adapter: String, CaseIterable, Sendable { case openAI, anthropic, gemini }
 

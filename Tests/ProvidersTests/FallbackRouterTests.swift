@@ -4,7 +4,7 @@ import Providers
 import TestSupport
 import Testing
 
-@Suite("FallbackRouter with scripted providers")
+@Suite("FallbackRouter with scripted providers", .timeLimit(.minutes(2)))
 struct FallbackRouterTests {
     static let question = LLMRequest(messages: [.user("What is the capital of France?")])
     static let answer = "The capital of France is Paris."

@@ -6,7 +6,7 @@ import Testing
 import Transport
 
 /// A provider that reports an exhausted window on a successful response is skipped before it 429s.
-@Suite("Rate limits learned from response headers")
+@Suite("Rate limits learned from response headers", .timeLimit(.minutes(2)))
 struct RateLimitLearningTests {
     @Test func exhaustedWindowOnSuccessBenchesTheProviderBeforeA429() async throws {
         let exhausted: [(String, String)] = [

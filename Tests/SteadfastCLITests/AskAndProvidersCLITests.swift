@@ -3,7 +3,7 @@ import TestSupport
 import Testing
 
 /// `steadfast ask` and `steadfast providers` pointed at scripted provider servers via *_BASE_URL.
-@Suite("steadfast ask / providers against scripted servers")
+@Suite("steadfast ask / providers against scripted servers", .timeLimit(.minutes(5)))
 struct AskAndProvidersCLITests {
     static let openAIKey = "sk-test-cli-0123456789abcdefXYZ1"
     static let groqKey = "gsk_test_cli_0123456789abcdefXYZ2"

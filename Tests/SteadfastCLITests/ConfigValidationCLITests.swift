@@ -4,7 +4,7 @@ import Testing
 
 /// Issue 9: configuration the user names is checked where it enters, and bad values stop the
 /// command with one line naming the file, line and field, never a crash or a silent default.
-@Suite("steadfast CLI: configuration validation")
+@Suite("steadfast CLI: configuration validation", .timeLimit(.minutes(5)))
 struct ConfigValidationCLITests {
     static func temporaryDirectory(_ files: [String: String] = [:]) throws -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("cfg-\(UUID().uuidString)")

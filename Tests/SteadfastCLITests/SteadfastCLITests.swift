@@ -3,7 +3,7 @@ import TestSupport
 import Testing
 
 /// The `steadfast` binary, run as a user runs it: exit codes, stdout, stderr.
-@Suite("steadfast CLI")
+@Suite("steadfast CLI", .timeLimit(.minutes(5)))
 struct SteadfastCLITests {
     static let apiKey = "APIcliTest"
     static let apiSecret = "cli-secret-9f8e7d6c5b4a39281706"

@@ -4,7 +4,7 @@ import Testing
 
 /// `steadfast worker check` against the scripted `/agent` endpoint of the LiveKit tests (official
 /// `livekit-protocol` frames, tokens verified by `livekit-api`).
-@Suite("steadfast worker check", .serialized)
+@Suite("steadfast worker check", .serialized, .timeLimit(.minutes(5)))
 struct WorkerCLITests {
     static let apiKey = "APIcliWorker"
     static let apiSecret = "cli-worker-secret-0123456789abcdef0123456789"

@@ -4,7 +4,7 @@ import Testing
 import Yams
 
 /// Every YAML the program reads is bounded before it is composed: size, depth, alias expansion.
-@Suite("YAML limits")
+@Suite("YAML limits", .timeLimit(.minutes(1)))
 struct YAMLDocumentTests {
     /// Nine levels of nine aliases each: 9^9 (387 million) nodes once expanded, in under 1 KB.
     static func aliasBomb(levels: Int = 9, indent: String = "") -> String {
@@ -25,14 +25,14 @@ struct YAMLDocumentTests {
             return message.hasPrefix("bomb.yaml line ") && message.contains("expand to more than 100000 nodes")
                 && !message.contains("\n")
         }
-        #expect(ContinuousClock.now - start < .seconds(2))
+        #expect(ContinuousClock.now - start < .seconds(10), "expanding would take far longer; 10 s allows a loaded CI machine")
     }
 
     /// An alias used as a mapping key makes Yams hash the whole expanded subtree while composing.
     @Test func aBombUsedAsAMappingKeyNeverReachesTheComposer() {
         let start = ContinuousClock.now
         #expect(throws: ConfigError.self) { try YAMLDocument.compose(Self.aliasBomb() + "? *l8\n: boom\n", file: nil) }
-        #expect(ContinuousClock.now - start < .seconds(2))
+        #expect(ContinuousClock.now - start < .seconds(10), "expanding would take far longer; 10 s allows a loaded CI machine")
     }
 
     @Test func modestAnchorsStillWork() throws {

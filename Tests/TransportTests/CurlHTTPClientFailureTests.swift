@@ -4,7 +4,7 @@ import TestSupport
 @testable import Transport
 
 /// Timeouts, cancellation and broken connections, each reported with its own `HTTPError` code.
-@Suite struct CurlHTTPClientFailureTests {
+@Suite(.timeLimit(.minutes(2))) struct CurlHTTPClientFailureTests {
     private func code(of work: () async throws -> Void) async -> HTTPError.Code? {
         do {
             try await work()

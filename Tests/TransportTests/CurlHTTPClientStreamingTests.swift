@@ -4,7 +4,7 @@ import TestSupport
 @testable import Transport
 
 /// Head-before-body, streaming, request shape, reuse and concurrency, against real loopback sockets.
-@Suite struct CurlHTTPClientStreamingTests {
+@Suite(.timeLimit(.minutes(2))) struct CurlHTTPClientStreamingTests {
     @Test func headArrivesBeforeBodyAndChunksStreamAsTheyArrive() async throws {
         try await withTaskExecutorPreference(DedicatedThreadExecutor.shared) {
             let server = try ScriptedHTTPServer(responses: [ScriptedResponse([

@@ -1,7 +1,7 @@
 import Testing
 import Transport
 
-@Suite("UDP socket")
+@Suite("UDP socket", .timeLimit(.minutes(1)))
 struct UDPSocketTests {
     @Test func batchReceiveDeliversEveryDatagramWithItsSource() throws {
         let loopback = try #require(SocketAddress(host: "127.0.0.1", port: 0))

@@ -8,7 +8,7 @@ import Testing
 
 /// Barge-in edge cases in real time: speech while the agent is still thinking, and speech too
 /// short to count as an interruption.
-@Suite("AgentSession interruptions", .serialized)
+@Suite("AgentSession interruptions", .serialized, .timeLimit(.minutes(3)))
 struct AgentSessionInterruptionTests {
     static func fixedSTT(_ text: String) -> FallbackRouter<STTCapability> {
         FallbackRouter(name: "stt", members: [ChainMember(name: "fixed", service: FixedSTT(text: text), policy: .lastResort)])

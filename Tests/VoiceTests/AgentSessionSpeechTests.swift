@@ -8,7 +8,7 @@ import Testing
 @testable import Voice
 
 /// Whole spoken turns with the real local engines (espeak-ng in, PocketSphinx, espeak-ng out).
-@Suite("AgentSession speech", .serialized)
+@Suite("AgentSession speech", .serialized, .timeLimit(.minutes(3)))
 struct AgentSessionSpeechTests {
     /// The README's promise: a spoken question goes in, the transcript has its words, and the
     /// reply comes out as speech at 48 kHz.

@@ -6,7 +6,7 @@ import Testing
 @testable import Voice
 
 /// The session's own turn-taking on its output: one speaker at a time.
-@Suite("AgentSession output turn-taking")
+@Suite("AgentSession output turn-taking", .timeLimit(.minutes(3)))
 struct AgentSessionTurnTakingTests {
     /// A reply that is ready while the greeting is still playing waits for it: the two never
     /// interleave their frames.

@@ -5,7 +5,7 @@ import Testing
 import Transport
 
 /// Streams that open and then say nothing: the first-token deadline and hedging, on real sockets.
-@Suite("Scenarios: first-token deadline and hedging")
+@Suite("Scenarios: first-token deadline and hedging", .timeLimit(.minutes(2)))
 struct DeadlineAndHedgeScenarios {
     enum Silence: String, CaseIterable, Sendable {
         /// 200 + SSE head, then nothing at all.

@@ -8,7 +8,7 @@ import Transport
 /// Many callers at once through a flaky primary: every one of them hears the whole answer once.
 /// Correctness only: how fast the burst completes is a benchmark's business (`steadfast-bench`), not a
 /// pass/fail rule on a shared CI machine.
-@Suite("Scenarios: concurrent load")
+@Suite("Scenarios: concurrent load", .timeLimit(.minutes(3)))
 struct LoadScenarios {
     @Test func twoHundredConcurrentRequestsThroughAPrimaryFailingThirtyPercent() async throws {
         enum Fate { case serve, fail500, cutMidAnswer }

@@ -6,7 +6,7 @@ import Transport
 
 /// Failures after the caller already heard something: cuts, in-stream error events and garbage,
 /// continued on a provider with another wire format without a word said twice.
-@Suite("Scenarios: mid-stream failover")
+@Suite("Scenarios: mid-stream failover", .timeLimit(.minutes(2)))
 struct MidStreamFailoverScenarios {
     /// How the continuing provider opens its answer: restarting the sentence, overlapping its end, or going straight on.
     @Test(arguments: ["The capital of France is Paris.", "France is Paris.", " Paris."])

@@ -6,7 +6,7 @@ import Testing
 import Transport
 
 /// The OpenRouter rotation client inside a chain, on real sockets.
-@Suite("Scenarios: OpenRouter rotation")
+@Suite("Scenarios: OpenRouter rotation", .timeLimit(.minutes(2)))
 struct OpenRouterScenarios {
     static let models = ["google/gemini-2.0-flash-exp:free", "openai/gpt-4o-mini"]
 

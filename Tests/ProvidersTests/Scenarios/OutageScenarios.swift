@@ -5,7 +5,7 @@ import Testing
 import Transport
 
 /// Whole providers gone: outages end at the local last resort; a bad key disables a provider for good.
-@Suite("Scenarios: outages and auth")
+@Suite("Scenarios: outages and auth", .timeLimit(.minutes(2)))
 struct OutageScenarios {
     @Test func everyRemoteDownFallsBackToTheCannedReply() async throws {
         let failing = try ScriptedHTTPServer(responses: [

@@ -5,7 +5,7 @@ import Testing
 import Transport
 
 /// Retry-After on real 429s: waited out when nobody else can answer, otherwise respected by moving on.
-@Suite("Scenarios: Retry-After")
+@Suite("Scenarios: Retry-After", .timeLimit(.minutes(2)))
 struct RetryAfterScenarios {
     static let tooMany = #"{"error":{"message":"Rate limit reached for requests","type":"requests","code":"rate_limit_exceeded"}}"#
 

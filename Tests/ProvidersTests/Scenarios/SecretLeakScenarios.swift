@@ -8,7 +8,7 @@ import Transport
 
 /// Servers that echo our key back (as OpenAI does in its 401 body) must not get it into a log line,
 /// an error, a switch reason or the status JSON.
-@Suite("Scenarios: no key in logs")
+@Suite("Scenarios: no key in logs", .timeLimit(.minutes(2)))
 struct SecretLeakScenarios {
     /// Keys with a distinctive body, so any leaked fragment can be searched for.
     static let keys = (

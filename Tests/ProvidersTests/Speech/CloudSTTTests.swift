@@ -7,7 +7,7 @@ import Testing
 import Transport
 
 /// The cloud STT adapters against loopback servers speaking each vendor's wire format.
-@Suite("Cloud STT adapters")
+@Suite("Cloud STT adapters", .timeLimit(.minutes(2)))
 struct CloudSTTTests {
     static let key = "sk-proj-STTkey0123456789abcdef"
     /// 100 ms at 48 kHz stereo: the adapters must downmix and resample it to 16 kHz mono.

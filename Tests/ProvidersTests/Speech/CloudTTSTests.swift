@@ -7,7 +7,7 @@ import Testing
 import Transport
 
 /// The cloud TTS adapters against loopback servers speaking each vendor's wire format.
-@Suite("Cloud TTS adapters")
+@Suite("Cloud TTS adapters", .timeLimit(.minutes(2)))
 struct CloudTTSTests {
     static let key = "sk-proj-TTSkey0123456789abcdef"
 

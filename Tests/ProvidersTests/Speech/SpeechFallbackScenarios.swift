@@ -9,7 +9,7 @@ import Transport
 
 /// Chains built by `STTChainBuilder`/`TTSChainBuilder` from configuration, whose `*_BASE_URL`s point
 /// at loopback servers speaking the vendors' wire formats, with the real libcurl client and router.
-@Suite("Scenarios: cloud speech falls back to the local tail")
+@Suite("Scenarios: cloud speech falls back to the local tail", .timeLimit(.minutes(3)))
 struct SpeechFallbackScenarios {
     static let quiet = Logger(label: "scenario.speech") { _ in SwiftLogNoOpLogHandler() }
 

@@ -9,7 +9,7 @@ import TestSupport
 
 /// Our agent against an independent ICE implementation (aioice, the agent inside aiortc) over real
 /// UDP on 127.0.0.1. aioice never signals its candidate: we learn it peer-reflexively from its checks.
-@Suite("ICE interop with aioice")
+@Suite("ICE interop with aioice", .timeLimit(.minutes(10)))
 struct ICEAioiceInteropTests {
     /// aioice side: gather on loopback only, check our candidate, connect, send "ping", expect "pong:ping".
     static let peerScript = #"""
