@@ -9,7 +9,7 @@ import TestSupport
         try await withTaskExecutorPreference(DedicatedThreadExecutor.shared) {
             let server = try ScriptedHTTPServer(responses: [ScriptedResponse([
                 .head(status: 201, headers: [("X-Test", "yes")]),
-                .text("first"), .pause(.milliseconds(200)), .text("second"), .pause(.milliseconds(200)), .text("third"),
+                .text("first"), .pause(.seconds(2)), .text("second"), .pause(.milliseconds(200)), .text("third"),
             ])])
             let client = try CurlHTTPClient()
             let clock = ContinuousClock()
@@ -23,10 +23,11 @@ import TestSupport
                 chunks.append((String(decoding: chunk, as: UTF8.self), clock.now - start))
             }
             #expect(chunks.map(\.0) == ["first", "second", "third"])
-            // The first chunk must arrive before the server's 200 ms pause ends; the later ones after.
-            #expect(chunks[0].1 < .milliseconds(150))
-            #expect(chunks[1].1 >= .milliseconds(200))
-            #expect(chunks[2].1 >= .milliseconds(400))
+            // The first chunk must arrive before the server's 2 s pause ends (it was streamed, not buffered
+            // with the rest); the later ones after. The pause is long so a loaded CI machine cannot blur it.
+            #expect(chunks[0].1 < .milliseconds(1500))
+            #expect(chunks[1].1 >= .seconds(2))
+            #expect(chunks[2].1 >= .milliseconds(2200))
         }
     }
 
