@@ -1,6 +1,7 @@
 import Foundation
 import Providers
 import SteadfastConfig
+import TestSupport
 import Testing
 import Transport
 
@@ -194,5 +195,30 @@ struct UnpricedLLM: LLM {
             continuation.yield(.finish(.stop))
             continuation.finish()
         }
+    }
+}
+
+/// The same promise through a real adapter: a 402 with `Retry-After: 900` from Groq's wire format,
+/// the chain built by `LLMChainBuilder` with a fixed wall clock.
+@Suite("Router promises (real sockets)", .timeLimit(.minutes(1)))
+struct RouterPromisesSocketTests {
+    @Test func quotaErrorWithALongRetryAfterBenchesTheProviderThatLong() async throws {
+        let server = try ScriptedHTTPServer { _ in
+            .json(status: 402, #"{"error":{"message":"insufficient_quota","type":"insufficient_quota"}}"#,
+                  headers: [("Retry-After", "900")])
+        }
+        defer { server.stop() }
+        let config = try ConfigurationLoader(environment: [
+            "GROQ_API_KEY": "gsk-b", "GROQ_BASE_URL": "http://127.0.0.1:\(server.port)/openai/v1",
+        ], envFile: nil).load()
+        let t0 = RouterPromisesTests.t0
+        let router = try LLMChainBuilder(configuration: config, transport: try CurlHTTPClient(), logger: Scenario.quiet,
+                                         wallClock: { t0 }).build(.single(.groq))
+        let answer = await Scenario.ask(router)
+        #expect(answer.servedBy == "local")
+        let health = try #require(await router.health("groq"))
+        #expect(health.state(now: t0) == .quotaExhausted, "\(health.lastError ?? "")")
+        #expect(health.availableAgainAt(now: t0) == t0.addingTimeInterval(900))
+        #expect(health.state(now: t0.addingTimeInterval(301)) == .quotaExhausted)
     }
 }
