@@ -55,6 +55,6 @@ struct LLMProviderFactoryTests {
     @Test func openRouterRotationFromConfiguration() async throws {
         let factory = LLMProviderFactory(configuration: Self.configuration(), transport: ReplayTransport([]))
         let client = try #require(try factory.makeLLM(.openrouter) as? OpenRouterRotationClient)
-        #expect(await client.availableModels == ["openai/gpt-4o-mini", "anthropic/claude-3.5-haiku"])
+        #expect(await client.availableModels == [LLMProviderFactory.defaultModel(for: .openrouter), "anthropic/claude-3.5-haiku"])
     }
 }

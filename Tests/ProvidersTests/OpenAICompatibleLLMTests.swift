@@ -28,7 +28,7 @@ struct OpenAICompatibleLLMTests {
         #expect(body["stream"] == .bool(true))
         #expect(body["stream_options"]?["include_usage"] == .bool(true))
         #expect(body["temperature"] == .number(0.5))
-        #expect(body["max_tokens"] == .number(200))
+        #expect(body["max_completion_tokens"] == .number(200), "OpenAI takes max_completion_tokens")
         let messages = try #require(body["messages"]?.arrayValue)
         #expect(messages.map { $0["role"]?.stringValue } == ["system", "user", "assistant", "tool", "user"])
         #expect(messages[2]["content"] == .null)

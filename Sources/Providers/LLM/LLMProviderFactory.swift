@@ -22,16 +22,18 @@ public struct LLMProviderFactory: Sendable {
         self.logger = logger
     }
 
-    /// Small, fast models that suit a voice turn; `LLM_MODEL` or an explicit model overrides them.
+    /// Small, fast, tool-capable models that suit a voice turn, each listed as active by its vendor
+    /// when last checked; `LLM_MODEL` or an explicit model overrides them. `docs/models.md` records the
+    /// source and date of each (a test keeps the two in step).
     public static func defaultModel(for provider: ProviderID) -> String? {
         switch provider {
-        case .openai: "gpt-4o-mini"
-        case .openrouter: "openai/gpt-4o-mini"
-        case .gemini: "gemini-2.0-flash"
-        case .anthropic: "claude-3-5-haiku-latest"
-        case .groq: "llama-3.1-8b-instant"
+        case .openai: "gpt-6-luna"
+        case .openrouter: "openai/gpt-6-luna"
+        case .gemini: "gemini-3.5-flash-lite"
+        case .anthropic: "claude-haiku-5-5"
+        case .groq: "openai/gpt-oss-20b"
         case .together: "meta-llama/Llama-3.3-70B-Instruct-Turbo"
-        case .cloudflare: "@cf/meta/llama-3.1-8b-instruct"
+        case .cloudflare: "@cf/openai/gpt-oss-20b"
         case .deepgram, .cartesia, .elevenlabs: nil
         }
     }

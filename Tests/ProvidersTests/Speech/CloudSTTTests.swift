@@ -67,7 +67,7 @@ struct CloudSTTTests {
         #expect(transport.requests.first?.url.absoluteString == url)
         let deepgram = ReplayTransport([.json(200, #"{"results":{"channels":[]}}"#)])
         _ = try await DeepgramSTT(apiKey: Secret(Self.key), transport: deepgram).transcribe(Self.utterance, language: nil)
-        #expect(deepgram.requests.first?.url.absoluteString == "https://api.deepgram.com/v1/listen?model=nova-2&smart_format=true")
+        #expect(deepgram.requests.first?.url.absoluteString == "https://api.deepgram.com/v1/listen?model=nova-3&smart_format=true")
     }
 
     @Test func deepgramRequestShapeAndAnswer() async throws {
@@ -78,7 +78,7 @@ struct CloudSTTTests {
         #expect(transcript == Transcript(text: "Book a table for two.", confidence: 0.9871, language: "en-US"))
 
         let request = try #require(server.requests.first)
-        #expect(request.path == "/v1/listen?model=nova-2&smart_format=true&language=en-US")
+        #expect(request.path == "/v1/listen?model=nova-3&smart_format=true&language=en-US")
         #expect(request.header("Authorization") == "Token \(Self.key)")
         #expect(request.header("Content-Type") == "audio/wav")
         let wav = try WAVFile.decode(request.body)

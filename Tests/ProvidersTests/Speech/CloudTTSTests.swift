@@ -85,7 +85,7 @@ struct CloudTTSTests {
         #expect(request.header("X-API-Key") == Self.key)
         #expect(request.header("Cartesia-Version") == CartesiaTTS.apiVersion)
         #expect(Self.body(request) == .object([
-            "model_id": .string("sonic-2"), "transcript": .string("Hi."),
+            "model_id": .string("sonic-3.5"), "transcript": .string("Hi."),
             "voice": .object(["mode": .string("id"), "id": .string(CartesiaTTS.defaultVoiceID)]),
             "output_format": .object(["container": .string("raw"), "encoding": .string("pcm_s16le"),
                                       "sample_rate": .number(24_000)]),

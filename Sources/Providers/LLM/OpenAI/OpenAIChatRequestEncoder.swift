@@ -3,7 +3,25 @@
 /// Every OpenAI-compatible vendor (Groq, Together, OpenRouter, Gemini's OpenAI endpoint, Workers AI,
 /// Ollama, vLLM) accepts this shape, which is why one encoder serves all presets.
 enum OpenAIChatRequestEncoder {
-    static func body(for request: LLMRequest, model: String, extraFields: [String: JSONValue] = [:]) -> JSONValue {
+    /// How a vendor's Chat Completions endpoint takes the output-token limit.
+    enum TokenLimitField: String, Sendable {
+        /// The original field; what Groq, Together, OpenRouter, Workers AI and local servers document.
+        case maxTokens = "max_tokens"
+        /// OpenAI's replacement: `max_tokens` is deprecated there and rejected by its reasoning models
+        /// (the GPT-5/GPT-6 families, including the default `gpt-6-luna`); every current OpenAI chat
+        /// model takes `max_completion_tokens`.
+        case maxCompletionTokens = "max_completion_tokens"
+    }
+
+    /// `reasoning_effort` to send OpenAI for `model` when the request carries tools: GPT-6 models
+    /// reason by default, and on Chat Completions they take function calling only with
+    /// `reasoning_effort: "none"`; older models reject the field, so it is sent to GPT-6 ids only.
+    static func openAIReasoningEffort(model: String, hasTools: Bool) -> String? {
+        hasTools && model.lowercased().hasPrefix("gpt-6") ? "none" : nil
+    }
+
+    static func body(for request: LLMRequest, model: String, extraFields: [String: JSONValue] = [:],
+                     tokenLimitField: TokenLimitField = .maxTokens) -> JSONValue {
         var body: [String: JSONValue] = [
             "model": .string(model),
             "stream": .bool(true),
@@ -15,7 +33,7 @@ enum OpenAIChatRequestEncoder {
             body["tool_choice"] = toolChoice(request.toolChoice)
         }
         if let temperature = request.temperature { body["temperature"] = .number(temperature) }
-        if let maxTokens = request.maxTokens { body["max_tokens"] = .number(Double(maxTokens)) }
+        if let maxTokens = request.maxTokens { body[tokenLimitField.rawValue] = .number(Double(maxTokens)) }
         for (key, value) in extraFields { body[key] = value }
         return .object(body)
     }

@@ -21,15 +21,21 @@ public struct OpenAICompatibleLLM: LLM {
         public var extraHeaders: HTTPHeaders
         /// Extra top-level body fields (OpenRouter's `models` fallback array).
         public var extraBody: [String: JSONValue]
+        /// OpenAI itself: the token limit goes out as `max_completion_tokens` and GPT-6 models get
+        /// `reasoning_effort: "none"` with tools (see `OpenAIChatRequestEncoder`); other vendors keep
+        /// `max_tokens`, the field their docs name.
+        public var speaksOpenAIParameters: Bool
 
         public init(providerName: String, baseURL: URL, model: String, apiKey: Secret? = nil,
-                    extraHeaders: HTTPHeaders = [:], extraBody: [String: JSONValue] = [:]) {
+                    extraHeaders: HTTPHeaders = [:], extraBody: [String: JSONValue] = [:],
+                    speaksOpenAIParameters: Bool = false) {
             self.providerName = providerName
             self.baseURL = baseURL
             self.model = model
             self.apiKey = apiKey
             self.extraHeaders = extraHeaders
             self.extraBody = extraBody
+            self.speaksOpenAIParameters = speaksOpenAIParameters
         }
     }
 
@@ -53,7 +59,8 @@ public struct OpenAICompatibleLLM: LLM {
                 transport: any HTTPTransport, logger: Logger = Logger(label: "steadfast.providers.llm")) {
         self.init(
             configuration: Configuration(providerName: preset.providerName, baseURL: baseURL ?? preset.defaultBaseURL,
-                                         model: model, apiKey: apiKey, extraHeaders: extraHeaders),
+                                         model: model, apiKey: apiKey, extraHeaders: extraHeaders,
+                                         speaksOpenAIParameters: preset == .openAI),
             transport: transport, logger: logger)
     }
 
@@ -79,8 +86,15 @@ public struct OpenAICompatibleLLM: LLM {
         var headers: HTTPHeaders = ["Content-Type": "application/json", "Accept": "text/event-stream"]
         if let key = configuration.apiKey { headers.set("Authorization", "Bearer \(key.unredactedValue)") }
         for field in configuration.extraHeaders { headers.set(field.name, field.value) }
-        let body = OpenAIChatRequestEncoder.body(for: request, model: request.model ?? configuration.model,
-                                                 extraFields: extraBody)
+        let model = request.model ?? configuration.model
+        var fields = extraBody
+        if configuration.speaksOpenAIParameters, fields["reasoning_effort"] == nil,
+           let effort = OpenAIChatRequestEncoder.openAIReasoningEffort(model: model, hasTools: !request.tools.isEmpty) {
+            fields["reasoning_effort"] = .string(effort)
+        }
+        let body = OpenAIChatRequestEncoder.body(
+            for: request, model: model, extraFields: fields,
+            tokenLimitField: configuration.speaksOpenAIParameters ? .maxCompletionTokens : .maxTokens)
         return HTTPRequest(method: "POST", url: url, headers: headers, body: body.jsonBytes,
                            timeouts: .forLLM(deadline: request.deadline))
     }

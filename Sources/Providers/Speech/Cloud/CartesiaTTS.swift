@@ -15,12 +15,12 @@ import Transport
 /// `output_format` values (`raw`, `pcm_s16le`, 24000 among the allowed rates), the `Cartesia-Version`
 /// date header, `X-API-Key` authentication (documented for HTTP in the 2024-11-13 API conventions; the
 /// current docs show `Authorization: Bearer` and state that both headers are accepted), the version
-/// `2025-04-16` and model `sonic-2` from the quickstart, the default voice id from the docs' examples,
+/// `2025-04-16` from the quickstart, model `sonic-3.5` (docs/models.md; `sonic-2` is partly sunset), the default voice id from the docs' examples,
 /// and the error body `{"error_code","title","message"}` (plain text for older versions).
 /// Not verified: the response `Content-Type` for raw output. Tested only against local wire-format servers.
 public struct CartesiaTTS: TTS {
     public static let defaultBaseURL = URL.speechDefault("https://api.cartesia.ai")
-    public static let defaultModel = "sonic-2"
+    public static let defaultModel = "sonic-3.5"
     public static let defaultVoiceID = "694f9389-aac1-45b6-b726-9d9369183238"
     public static let apiVersion = "2025-04-16"
 

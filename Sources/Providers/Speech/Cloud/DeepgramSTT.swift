@@ -6,7 +6,7 @@ import Transport
 
 /// Speech to text with Deepgram's pre-recorded endpoint (one utterance per request).
 ///
-/// Wire format: `POST {base}/v1/listen?model=nova-2&smart_format=true[&language=..]` with
+/// Wire format: `POST {base}/v1/listen?model=nova-3&smart_format=true[&language=..]` with
 /// `Authorization: Token <key>`, `Content-Type: audio/wav` and the WAV bytes as the body; the transcript
 /// is at `results.channels[0].alternatives[0].transcript` with `confidence` next to it.
 ///
@@ -19,7 +19,7 @@ import Transport
 /// Deepgram's 402/429 bodies. Tested only against local wire-format servers.
 public struct DeepgramSTT: STT {
     public static let defaultBaseURL = URL.speechDefault("https://api.deepgram.com")
-    public static let defaultModel = "nova-2"
+    public static let defaultModel = "nova-3"
 
     public let providerName = "deepgram"
     public let baseURL: URL

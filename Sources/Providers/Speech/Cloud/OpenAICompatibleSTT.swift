@@ -13,7 +13,7 @@ import Transport
 ///
 /// Verified with the search tool (docs corpus): the endpoint path, multipart fields `file`, `model`,
 /// `language` (ISO-639-1), `response_format` with `json` as `{text}` (OpenAI API reference mirrors and
-/// generated SDK types); the model ids `whisper-1`, `gpt-4o-mini-transcribe` (OpenAI) and
+/// generated SDK types); the model ids `gpt-transcribe` (OpenAI; see docs/models.md) and
 /// `whisper-large-v3-turbo` with base `https://api.groq.com/openai/v1` (console.groq.com speech-to-text).
 /// Not verified: whether either vendor reports a confidence (`json` has none, so it is left nil) and
 /// Groq's exact rate-limit headers on this endpoint. Tested only against local wire-format servers.
@@ -23,7 +23,7 @@ public struct OpenAICompatibleSTT: STT {
         case openAI, groq
 
         public var providerName: String { self == .openAI ? "openai" : "groq" }
-        public var defaultModel: String { self == .openAI ? "gpt-4o-mini-transcribe" : "whisper-large-v3-turbo" }
+        public var defaultModel: String { self == .openAI ? "gpt-transcribe" : "whisper-large-v3-turbo" }
         public var defaultBaseURL: URL {
             switch self {
             case .openAI: .speechDefault("https://api.openai.com/v1")
