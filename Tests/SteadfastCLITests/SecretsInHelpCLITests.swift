@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import TestSupport
 import Testing
 
@@ -82,11 +83,9 @@ struct SecretsInHelpCLITests {
     }
 }
 
-/// Reads a pipe to its end on a thread of its own.
-final class StderrCollector: @unchecked Sendable {
-    // SAFETY: `data` is only touched under `lock`.
-    private let lock = NSLock()
-    private var data = Data()
+/// Reads a pipe to its end on a thread of its own (a blocking read stays off the cooperative pool).
+final class StderrCollector: Sendable {
+    private let data = Mutex(Data())
     private let done = DispatchSemaphore(value: 0)
 
     init(_ handle: FileHandle) {
@@ -94,14 +93,15 @@ final class StderrCollector: @unchecked Sendable {
             while true {
                 let chunk = handle.availableData
                 if chunk.isEmpty { break }
-                lock.withLock { data.append(chunk) }
+                data.withLock { $0.append(chunk) }
             }
             done.signal()
         }
     }
 
-    var text: String { lock.withLock { String(decoding: data, as: UTF8.self) } }
+    var text: String { data.withLock { String(decoding: $0, as: UTF8.self) } }
 
+    /// Waits for the end of the pipe (call off the pool, once the process exited).
     func finish() -> String {
         done.wait()
         return text
