@@ -9,7 +9,7 @@ import Transport
 
 /// Whole turns over real sockets: the OpenAI-compatible adapter against a scripted LLM server, and
 /// the weather tool against a server speaking Open-Meteo's format.
-@Suite("Scripted conversations")
+@Suite("Scripted conversations", .timeLimit(.minutes(2)))
 struct ConversationTests {
     @Test func theModelCallsGetWeatherAndTheAnswerMentionsTheTemperature() async throws {
         let weather = try WeatherToolTests.server()
@@ -38,39 +38,6 @@ struct ConversationTests {
         #expect(toolMessage["tool_call_id"] == .string("call_w1"))
         #expect(toolMessage["content"]?.stringValue?.contains("12°C") == true)
         #expect(weather.requests.count == 2)
-    }
-
-    @Test func aHandoffKeepsTheConversationAndChangesTheInstructions() async throws {
-        struct Front: VoiceAgent {
-            let name = "front"
-            let instructions = "You greet callers."
-            var tools: [any Tool] {
-                [TypedTool(name: "toSales", description: "Hands over to sales",
-                           output: { (_: Empty, _) in .handoff(SalesAgent(), message: "Handing you to sales") })]
-            }
-        }
-        struct Empty: Decodable, Sendable {}
-        let llm = ScriptedTurnLLM { call, _ in
-            call == 0 ? [.tool(.call("toSales"))] : [.text("Sales here, what would you like?")]
-        }
-        var agent: any VoiceAgent = Front()
-        var context = ChatContext(instructions: agent.instructions)
-        context.append(.user("I want to buy panels"))
-        let loop = ToolLoop()
-        let first = try await loop.run(llm: llm, request: context.request(tools: agent.tools), tools: agent.tools,
-                                       context: ToolContext(agentName: agent.name, logger: Logger(label: "test")))
-        context.append(contentsOf: first.newMessages)
-        // What the session does on a handoff: swap the agent, keep the context, replace the instructions.
-        agent = try #require(first.handoff?.agent)
-        context.setInstructions(agent.instructions)
-        let second = try await loop.run(llm: llm, request: context.request(tools: agent.tools), tools: agent.tools,
-                                        context: ToolContext(agentName: agent.name, logger: Logger(label: "test")))
-        #expect(second.text == "Sales here, what would you like?")
-        let request = try #require(llm.requests.last)
-        #expect(request.messages.first == .system("You sell things."))
-        #expect(request.messages.contains(.user("I want to buy panels")))
-        #expect(request.messages.last?.content == "Handing you to sales")
-        #expect(request.tools.isEmpty)
     }
 }
 

@@ -9,7 +9,7 @@ import Transport
 
 /// switchModel and getModelInfo on a real chain: an OpenRouter rotation client talking to a local
 /// OpenAI-format server, backed by the local last resort.
-@Suite("Model tools")
+@Suite("Model tools", .timeLimit(.minutes(2)))
 struct ModelSwitchTests {
     static let models = ["google/gemini-2.0-flash", "anthropic/claude-3.5-haiku", "openai/gpt-4o-mini"]
 
@@ -98,14 +98,22 @@ struct ModelSwitchTests {
         #expect(await chain.rotation.currentModel == "google/gemini-2.0-flash")
     }
 
-    @Test(arguments: [("Switch to Gemini please", "gemini"), ("go back to the default model", "default"),
-                      ("use the GPT-4o-mini", "gpt-4o-mini")])
+    /// Spoken requests, filler words and all, land on the model they name. Each case first switches
+    /// elsewhere, so staying on the default model cannot pass for understanding "gemini" or "default".
+    @Test(arguments: [("Switch to Gemini please", "google/gemini-2.0-flash"),
+                      ("go back to the default model", "google/gemini-2.0-flash"),
+                      ("use the GPT-4o-mini", "openai/gpt-4o-mini"),
+                      ("change to Claude please", "anthropic/claude-3.5-haiku")])
     func requestsAreNormalized(request: String, expected: String) async throws {
-        // Through the public tool: "gemini" switches the rotation, so the words must have been understood.
         let chain = try Self.chain()
         defer { chain.server.stop() }
+        let elsewhere = expected == "openai/gpt-4o-mini" ? "anthropic/claude-3.5-haiku" : "openai/gpt-4o-mini"
+        _ = try await Self.run(SwitchModelTool(), chain, .object(["model": .string(elsewhere)]))
+        #expect(await chain.rotation.currentModel == elsewhere)
+
         let reply = try await Self.run(SwitchModelTool(), chain, .object(["model": .string(request)]))
-        #expect(!reply.contains("can't switch"), "\(expected): \(reply)")
+        #expect(!reply.contains("can't switch"), "\(request): \(reply)")
+        #expect(await chain.rotation.currentModel == expected, "\(request): \(reply)")
     }
 }
 

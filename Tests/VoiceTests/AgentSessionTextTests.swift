@@ -59,13 +59,25 @@ struct AgentSessionTextTests {
         let llm = ScriptedTurnLLM { call, _ in
             call == 0 ? [.tool(ToolCall(id: "h1", name: "toSales", arguments: "{}"))] : [.text("Sales here, how can I help?")]
         }
-        let session = try AgentSession(agent: PlainAgent(name: "front", tools: [toSales]), llm: llm)
+        let session = try AgentSession(agent: PlainAgent(name: "front", instructions: "You greet callers.", tools: [toSales]),
+                                       llm: llm)
         let events = Collector(session.events)
         #expect(await session.respond(to: "I want panels") == "Sales here, how can I help?")
         #expect(await session.agentName == "sales")
+        // Both LLM calls as the model saw them: the front desk with its tool, then sales with its own
+        // instructions and tools, the conversation so far and the handoff's message as the tool result.
+        #expect(llm.requests.count == 2)
+        let first = try #require(llm.requests.first)
+        #expect(first.messages.first == .system("You greet callers."))
+        #expect(first.tools.map(\.name) == ["toSales"])
         let request = try #require(llm.requests.last)
         #expect(request.messages.first == .system("You sell solar panels."))
         #expect(request.messages.contains(.user("I want panels")))
+        #expect(request.messages.last?.role == .tool && request.messages.last?.content == "Transferring you to sales")
+        #expect(request.tools.isEmpty, "the front desk's tools left with it")
+        let kept = await session.chatContext.messages
+        #expect(kept.first == .system("You sell solar panels."))
+        #expect(kept.last == .assistant("Sales here, how can I help?"))
         await session.close()
         await events.finished()
         #expect(events.all.contains(.agentChanged(from: "front", to: "sales")))
