@@ -3,7 +3,7 @@ import Foundation
 import Testing
 import TestSupport
 
-@Suite("Voice activity detector", .serialized)
+@Suite("Voice activity detector", .serialized, .timeLimit(.minutes(10)))
 struct VoiceActivityDetectorTests {
     enum Noise: String, CaseIterable, Sendable { case white, pink, hum }
 
@@ -131,14 +131,21 @@ struct VoiceActivityDetectorTests {
     }
 
     @Test func minimumSpeechDurationIgnoresClicks() throws {
-        var detector = try VoiceActivityDetector(configuration: .init(sampleRate: 16_000, minSpeechDuration: .milliseconds(150)))
-        var events: [VADEvent] = []
-        let quiet = AudioFrame(floatSamples: TestSignals.whiteNoise(count: 16_000, rms: 0.001, seed: 1), sampleRate: 16_000)
-        let click = TestSignals.tone(hertz: 1_000, milliseconds: 60, rate: 16_000)
-        for frame in [quiet, click, quiet].flatMap({ $0.chunked(milliseconds: 10) }) {
-            if let event = try detector.process(frame) { events.append(event) }
+        func events(click milliseconds: Int, minimum: Duration) throws -> [VADEvent] {
+            var detector = try VoiceActivityDetector(configuration: .init(sampleRate: 16_000, minSpeechDuration: minimum))
+            var events: [VADEvent] = []
+            let quiet = AudioFrame(floatSamples: TestSignals.whiteNoise(count: 16_000, rms: 0.001, seed: 1), sampleRate: 16_000)
+            let click = TestSignals.tone(hertz: 1_000, milliseconds: milliseconds, rate: 16_000)
+            for frame in [quiet, click, quiet].flatMap({ $0.chunked(milliseconds: 10) }) {
+                if let event = try detector.process(frame) { events.append(event) }
+            }
+            return events
         }
-        #expect(events.isEmpty, "a 60 ms burst is not speech with a 150 ms minimum: \(events)")
+        #expect(try events(click: 60, minimum: .milliseconds(150)).isEmpty, "a 60 ms burst is not speech with a 150 ms minimum")
+        // Positive controls: the detector does hear that burst when the minimum allows it, and a
+        // burst longer than the minimum passes it.
+        #expect(try events(click: 60, minimum: .milliseconds(20)).contains { if case .speechStarted = $0 { true } else { false } })
+        #expect(try events(click: 400, minimum: .milliseconds(150)).contains { if case .speechStarted = $0 { true } else { false } })
     }
 
     @Test func wrongFormatIsAnError() throws {

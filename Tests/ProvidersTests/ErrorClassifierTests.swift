@@ -76,10 +76,19 @@ struct ErrorClassifierTests {
         #expect(error.status == nil)
     }
 
+    /// Bodies that are not a vendor's error shape still classify by status, never trap, and an
+    /// in-stream error nobody can read is the provider's fault; the control shows a readable one is read.
     @Test func nonJSONBodyNeverTraps() {
         for body in ["", "\u{0}\u{1}", "[]", "[1,2]", #"{"error":null}"#, #"{"error":"plain"}"#, #"{"error":{"code":1e300}}"#] {
-            _ = classifier.classify(status: 400, body: Array(body.utf8))
-            if let json = JSONValue(parsing: body) { _ = classifier.classify(streamError: json) }
+            let error = classifier.classify(status: 400, body: Array(body.utf8))
+            #expect(error.kind == .badRequest && error.status == 400 && error.provider == "openrouter", "\(body): \(error)")
+            if let json = JSONValue(parsing: body) {
+                let streamed = classifier.classify(streamError: json)
+                #expect(streamed.kind == .server && streamed.status == nil, "\(body): \(streamed)")
+            }
         }
+        let readable = classifier.classify(streamError: .object(["error": .object([
+            "code": .number(429), "message": .string("slow down")])]))
+        #expect(readable.kind == .rateLimited && readable.status == 429 && readable.message == "slow down", "\(readable)")
     }
 }

@@ -25,7 +25,7 @@ private final class PongHandler: UDPEventLoopHandler, @unchecked Sendable {
     }
 }
 
-@Suite("UDP event loop")
+@Suite("UDP event loop", .timeLimit(.minutes(1)))
 struct UDPEventLoopTests {
     @Test func answersDatagramsFiresTimersAndRunsPerformedWorkOnItsThread() async throws {
         let loopback = try #require(SocketAddress(host: "127.0.0.1", port: 0))
@@ -57,13 +57,61 @@ struct UDPEventLoopTests {
         #expect(handler.record.withLock { $0.timers } == 1)
     }
 
-    @Test func stopIsIdempotentAndStopsPromptly() throws {
-        let socket = try UDPSocket(bindTo: try #require(SocketAddress(host: "127.0.0.1", port: 0)))
-        let loop = try UDPEventLoop(sockets: [socket], handler: PongHandler())
+    /// Before `stop()` the loop answers and runs performed work; after it (called twice), it does
+    /// neither and cannot be restarted, and `stop()` returned: the loop thread really ended.
+    @Test func stopIsIdempotentAndStopsPromptly() async throws {
+        let loopback = try #require(SocketAddress(host: "127.0.0.1", port: 0))
+        let server = try UDPSocket(bindTo: loopback)
+        let client = try UDPSocket(bindTo: loopback)
+        let handler = PongHandler()
+        let loop = try UDPEventLoop(sockets: [server], handler: handler)
         loop.start()
-        loop.stop()
-        loop.stop()
-        // A performed closure after stop never runs on a dead loop thread and never crashes.
-        loop.perform {}
+        let ran = Mutex(0)
+
+        // The positive control: a running loop answers and performs.
+        loop.perform { ran.withLock { $0 += 1 } }
+        _ = try client.send(Array("before".utf8), to: server.localAddress)
+        #expect(try await Self.replies(to: client, within: .seconds(10), atLeast: 1) == ["pong:before"])
+        #expect(await Self.eventually { ran.withLock { $0 } == 1 })
+
+        let clock = ContinuousClock()
+        let elapsed = clock.measure {
+            loop.stop()
+            loop.stop()
+        }
+        // A bound for a hung loop, not a speed test: even without the wake-up, the idle poll ends
+        // within a second.
+        #expect(elapsed < .seconds(5), "stop() took \(elapsed)")
+
+        // A performed closure after stop never runs on a dead loop thread and never crashes, and a
+        // stopped loop neither answers nor starts again.
+        loop.perform { ran.withLock { $0 += 1 } }
+        loop.start()
+        _ = try client.send(Array("after".utf8), to: server.localAddress)
+        #expect(try await Self.replies(to: client, within: .milliseconds(500), atLeast: 1).isEmpty)
+        #expect(ran.withLock { $0 } == 1)
+        #expect(handler.record.withLock { $0.received } == ["before"])
+    }
+
+    /// Replies `client` receives until `atLeast` have arrived or `within` has passed.
+    private static func replies(to client: UDPSocket, within limit: Duration, atLeast count: Int) async throws -> [String] {
+        let batch = UDPReceiveBatch()
+        var replies: [String] = []
+        let deadline = ContinuousClock.now + limit
+        while replies.count < count, ContinuousClock.now < deadline {
+            let received = try client.receive(into: batch)
+            for index in 0..<received { replies.append(String(decoding: batch.datagram(index), as: UTF8.self)) }
+            if received == 0 { try await Task.sleep(for: .milliseconds(5)) }
+        }
+        return replies
+    }
+
+    /// Whether `condition` holds within 10 s, checked every 5 ms.
+    private static func eventually(_ condition: () -> Bool) async -> Bool {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while !condition() {
+            guard ContinuousClock.now < deadline, (try? await Task.sleep(for: .milliseconds(5))) != nil else { return false }
+        }
+        return true
     }
 }

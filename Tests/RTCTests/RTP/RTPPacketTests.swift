@@ -135,6 +135,7 @@ struct RTPPacketTests {
             payload: [9, 9, 9], paddingLength: 2
         ).serialized()
         var parsedCount = 0
+        var failures: [String] = []
         for round in 0..<20_000 {
             var bytes: [UInt8]
             if round % 2 == 0 {
@@ -146,13 +147,24 @@ struct RTPPacketTests {
                 bytes = (0..<Int.random(in: 0...40, using: &generator)).map { _ in UInt8.random(in: 0...255, using: &generator) }
                 if !bytes.isEmpty { bytes[0] = 0x80 | (bytes[0] & 0x3F) }
             }
-            if let packet = try? RTPPacket(parsing: bytes[...]) {
-                parsedCount += 1
-                _ = Array(packet.header.extensions)
-                _ = try? packet.serialized()
+            let packet: RTPPacket
+            do {
+                packet = try RTPPacket(parsing: bytes[...])
+            } catch {
+                if error.code != .malformedPacket { failures.append("\(bytes): threw \(error)") }
+                continue
+            }
+            parsedCount += 1
+            _ = Array(packet.header.extensions)
+            do {
+                let again = try RTPPacket(parsing: try packet.serialized())
+                if again != packet { failures.append("\(bytes): re-serialized as \(again), parsed as \(packet)") }
+            } catch {
+                failures.append("\(bytes): parsed, then \(error) re-serializing")
             }
         }
         #expect(parsedCount > 100)
+        #expect(failures.isEmpty, "\(failures.count) failures, first: \(failures.prefix(3))")
     }
 }
 
