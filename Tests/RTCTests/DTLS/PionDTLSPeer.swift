@@ -17,7 +17,14 @@ enum PionDTLSPeer {
     }
 
     /// Writes the peer's source into a fresh GOPATH and builds it; returns the binary's path.
+    /// Throws, saying how to install them, when Go or the pion sources are missing.
     static func build() async throws -> String {
+        guard isAvailable else {
+            throw InteropPython.Missing(description: """
+                the pion DTLS peer needs Go and pion's Debian sources under \(goSourceRoot) (golang-go, \
+                golang-github-pion-webrtc.v3-dev): run `make deps peers`, which installs them and builds the pion peers
+                """)
+        }
         let root = FileManager.default.temporaryDirectory
             .appendingPathComponent("steadfast-pion-dtls-\(UUID().uuidString)")
         let package = root.appendingPathComponent("src/dtlspeer")

@@ -25,7 +25,9 @@ private func bytes(fromHex hex: String) -> [UInt8] {
     return result
 }
 
-@Suite("DTLS and SRTP against pion", .enabled(if: PionDTLSPeer.isAvailable, "needs golang-go and pion's Debian sources"))
+/// pion is an independent peer, so this suite never skips: without Go and pion's sources it fails,
+/// saying how to install them.
+@Suite("DTLS and SRTP against pion", .timeLimit(.minutes(5)))
 struct PionInteropTests {
     /// pion's SRTP v2 package has no AES-256-GCM, so that profile checks the handshake and keys only.
     /// One test builds the peer once and runs every profile pairing against it.
@@ -38,14 +40,18 @@ struct PionInteropTests {
             (SRTPProfile.defaultOffer, "1,7"),
         ]
         try await withTaskExecutorPreference(interopExecutor) {
+            var closeNotifies = 0
             for (ours, theirs) in pairings {
-                try runExchange(binary: binary, ourRole: ourRole, ourProfiles: ours, theirProfiles: theirs)
+                let closed = try runExchange(binary: binary, ourRole: ourRole, ourProfiles: ours, theirProfiles: theirs)
+                closeNotifies += closed ? 1 : 0
             }
+            #expect(closeNotifies > 0, "pion's close_notify reached us in none of the \(pairings.count) exchanges")
         }
     }
 
+    /// One handshake, key export, SRTP and echo exchange; returns whether pion's close_notify arrived.
     private func runExchange(binary: String, ourRole: DTLSRole, ourProfiles: [SRTPProfile], theirProfiles: String)
-        throws
+        throws -> Bool
     {
         let socket = try #require(PionTestUDPSocket())
         let certificate = try DTLSCertificate()
@@ -123,10 +129,12 @@ struct PionInteropTests {
             + material.serverMasterSalt
         #expect(keys.last.map { bytes(fromHex: String($0)) } == exported, "both ends derive the same SRTP keys")
         #expect(events.contains(.applicationData(Array("echo:hello pion".utf8))))
-        // pion v2 does not always get its close_notify out before the process ends; when it does, it
-        // must end our transport.
-        if received.contains(where: { $0.contains(21) }) {
-            #expect(events.contains(.closed), "pion's close_notify ends the transport; got \(received)")
+        // pion closes after echoing, but v2 does not always get its close_notify (an alert record,
+        // type 21) out before the process ends. When it arrives it must end our transport; the
+        // caller requires that it arrived in at least one exchange per role, so this is exercised.
+        let closeNotifyArrived = received.contains { $0.contains(21) }
+        if closeNotifyArrived {
+            #expect(events.contains(.closed), "pion's close_notify ends the transport; events: \(events)")
         }
 
         if let protected = report.value(after: "SRTP") {
@@ -136,5 +144,6 @@ struct PionInteropTests {
         } else {
             #expect(material.profile == .aeadAes256Gcm, "pion protects a packet for every profile it implements")
         }
+        return closeNotifyArrived
     }
 }
