@@ -5,7 +5,7 @@ SHELL := /bin/bash
 # Debian packages the build and tests need; installed only when missing.
 APT_PACKAGES := pkg-config libssl-dev libopus-dev libcurl4-openssl-dev libwebsockets-dev libsrtp2-dev libspeexdsp-dev \
                 libespeak-ng-dev libpocketsphinx-dev pocketsphinx-en-us espeak-ng libwebrtc-audio-processing-dev \
-                golang-go golang-github-pion-webrtc.v3-dev python3 python3-venv
+                golang-go golang-github-pion-webrtc.v3-dev python3 python3-venv chromium
 VENV := .venv
 SWIFT_FLAGS ?=
 

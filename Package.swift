@@ -186,7 +186,7 @@ let package = Package(
             dependencies: ["Voice", "Agents", "Providers", "Audio", "LocalSpeech", "TestSupport",
                            .product(name: "Logging", package: "swift-log")]),
         /// Steadfast's media plane against independent WebRTC peers (aiortc, pion), driven as subprocesses.
-        .testTarget(name: "InteropTests", dependencies: ["Audio", "LiveKit", "LiveKitProtocol", "Transport", "TestSupport", "steadfast"]),
+        .testTarget(name: "InteropTests", dependencies: ["Audio", "LiveKit", "LiveKitProtocol", "RTC", "Transport", "TestSupport", "steadfast"]),
         .testTarget(name: "RTCTests", dependencies: ["RTC", "Audio", "OpenSSLCrypto", "TestSupport"]),
         .testTarget(
             name: "ProvidersTests",

@@ -1,8 +1,10 @@
 /// Exact SSE bodies as each vendor sends them, for adapter unit tests and for fault-injecting
 /// socket tests (`scripted(_:)` turns one into `ScriptedAction`s).
 ///
-/// Built with string templates, not encoders, so they are byte-for-byte what the vendor sends:
-/// the point is to catch adapters that depend on our own encoder's habits.
+/// HAND-WRITTEN templates, not recordings: each follows the shape of the vendor's published API
+/// reference examples (field order, `data:` framing, `[DONE]`, Anthropic's `event:` lines), but
+/// none was captured from the live API (there is no network here). Built with string templates,
+/// not encoders, so an adapter that depends on our own encoder's habits is caught.
 public enum ProviderWireFixtures {
     /// One OpenAI-style tool call, sent as `fragments` argument pieces.
     public struct ToolCallSpec: Sendable {

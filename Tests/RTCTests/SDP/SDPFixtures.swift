@@ -1,6 +1,8 @@
 /// SDP documents in the shapes the interop peers produce. The aiortc and pion ones were captured
 /// from aiortc 1.16.0 and Debian's pion v3.1.56 (`pionpeer --role offer --lite --datachannel`);
-/// the LiveKit and Chrome ones follow the layouts described in docs/reference (§2.7, §2.8).
+/// the LiveKit subscriber offer is HAND-WRITTEN after the layout in docs/reference (§2.7), until the
+/// embedded server and the official SDK can give a captured one; the Chrome offer is a real capture
+/// (`SDPFixtures+Chromium.swift`, written by `scripts/capture-chromium-sdp`).
 enum SDPFixtures {
     /// Joins lines with CRLF, as peers send them; fixtures are written with LF for readability.
     static func crlf(_ text: String) -> String {
@@ -202,74 +204,6 @@ enum SDPFixtures {
         a=ssrc:2222222222 cname:PA_kX9yF3qLhZ2w|TR_VCx1
         a=msid:PA_kX9yF3qLhZ2w|TR_VCx1 TR_VCx1
         a=sendonly
-
-        """)
-
-    /// A Chrome publisher offer: trickle, audio-level at id 1, mid at id 4, transport-cc feedback,
-    /// several codecs, a sendrecv audio m-line and a video m-line.
-    static let chromeOffer = crlf("""
-        v=0
-        o=- 2890844526 2 IN IP4 127.0.0.1
-        s=-
-        t=0 0
-        a=group:BUNDLE 0 1
-        a=extmap-allow-mixed
-        a=msid-semantic: WMS 5e1f7a50-7d7b-4e2b-9a5e-3b8d1c2e4f60
-        m=audio 9 UDP/TLS/RTP/SAVPF 111 63 9 0 8 13 110 126
-        c=IN IP4 0.0.0.0
-        a=rtcp:9 IN IP4 0.0.0.0
-        a=ice-ufrag:Ng9q
-        a=ice-pwd:3zWcW1k8rQhWb1a0p4vYl8Bq
-        a=ice-options:trickle
-        a=fingerprint:sha-256 19:E2:1C:3B:4B:9F:81:E6:B8:5C:F4:A5:A8:D8:73:04:BB:05:2F:70:9F:04:A9:0E:05:E9:26:33:E8:70:88:A2
-        a=setup:actpass
-        a=mid:0
-        a=extmap:1 urn:ietf:params:rtp-hdrext:ssrc-audio-level
-        a=extmap:2 http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time
-        a=extmap:3 http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01
-        a=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid
-        a=sendrecv
-        a=msid:5e1f7a50-7d7b-4e2b-9a5e-3b8d1c2e4f60 2c7e2b8c-1f5f-4a41-8f52-2a2f0c4a7e11
-        a=rtcp-mux
-        a=rtcp-rsize
-        a=rtpmap:111 opus/48000/2
-        a=rtcp-fb:111 transport-cc
-        a=fmtp:111 minptime=10;useinbandfec=1
-        a=rtpmap:63 red/48000/2
-        a=fmtp:63 111/111
-        a=rtpmap:9 G722/8000
-        a=rtpmap:0 PCMU/8000
-        a=rtpmap:8 PCMA/8000
-        a=rtpmap:13 CN/8000
-        a=rtpmap:110 telephone-event/48000
-        a=rtpmap:126 telephone-event/8000
-        a=ssrc:1001 cname:4TOk42mSjXCkVIa6
-        a=ssrc:1001 msid:5e1f7a50-7d7b-4e2b-9a5e-3b8d1c2e4f60 2c7e2b8c-1f5f-4a41-8f52-2a2f0c4a7e11
-        m=video 9 UDP/TLS/RTP/SAVPF 96 97
-        c=IN IP4 0.0.0.0
-        a=rtcp:9 IN IP4 0.0.0.0
-        a=ice-ufrag:Ng9q
-        a=ice-pwd:3zWcW1k8rQhWb1a0p4vYl8Bq
-        a=ice-options:trickle
-        a=fingerprint:sha-256 19:E2:1C:3B:4B:9F:81:E6:B8:5C:F4:A5:A8:D8:73:04:BB:05:2F:70:9F:04:A9:0E:05:E9:26:33:E8:70:88:A2
-        a=setup:actpass
-        a=mid:1
-        a=extmap:14 urn:ietf:params:timestamp:toffset
-        a=extmap:3 http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01
-        a=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid
-        a=sendrecv
-        a=msid:5e1f7a50-7d7b-4e2b-9a5e-3b8d1c2e4f60 9a1b7c3d-0000-4a41-8f52-2a2f0c4a7e12
-        a=rtcp-mux
-        a=rtcp-rsize
-        a=rtpmap:96 VP8/90000
-        a=rtcp-fb:96 goog-remb
-        a=rtcp-fb:96 transport-cc
-        a=rtcp-fb:96 nack pli
-        a=rtpmap:97 rtx/90000
-        a=fmtp:97 apt=96
-        a=ssrc-group:FID 2001 2002
-        a=ssrc:2001 cname:4TOk42mSjXCkVIa6
-        a=ssrc:2002 cname:4TOk42mSjXCkVIa6
 
         """)
 
