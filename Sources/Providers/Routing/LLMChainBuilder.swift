@@ -107,10 +107,11 @@ public struct LLMChainBuilder: Sendable {
             members.append(ChainMember(name: provider.rawValue, service: llm,
                                        policy: policy(for: provider, position: index)))
         }
-        // The canned replies can name what is down, which only the router knows: it is wired in after.
-        let routerBox = Mutex<FallbackRouter<LLMCapability>?>(nil)
+        // The canned replies can name what is down, which only the router knows: it is wired in after,
+        // weakly, because the router owns this member (a strong reference leaked every router built).
+        let routerBox = Mutex(WeakRouter())
         let local = CannedReplyLLM(downServices: {
-            guard let router = routerBox.withLock({ $0 }) else { return [] }
+            guard let router = routerBox.withLock({ $0.router }) else { return [] }
             return await router.unavailableProviders()
         })
         members.append(ChainMember(name: "local", service: local, policy: .lastResort))
@@ -129,9 +130,11 @@ public struct LLMChainBuilder: Sendable {
             name: kind.description, members: members, hedge: hedge,
             turnBudget: .milliseconds(settings.llm.turnBudgetMs ?? 20_000), cache: cache, rateLimits: ledger, logger: logger,
             wallClock: wallClock)
-        routerBox.withLock { $0 = router }
+        routerBox.withLock { $0.router = router }
         return router
     }
+
+    private struct WeakRouter { weak var router: FallbackRouter<LLMCapability>? }
 
     /// Defaults tuned for a voice turn, overridden by `steadfast.yaml`.
     func policy(for provider: ProviderID, position: Int) -> ProviderPolicy {
