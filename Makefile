@@ -50,6 +50,8 @@ test: deps peers
 	$(TEST_ENV) swift test --skip-build $(SWIFT_FLAGS) --filter '^(ProvidersTests|TransportTests)\.'
 	$(TEST_ENV) swift test --skip-build $(SWIFT_FLAGS) --skip '^(ProvidersTests|TransportTests|InteropTests|LiveKitTests)\.'
 	$(TEST_ENV) swift test --skip-build $(SWIFT_FLAGS) --filter '^(InteropTests|LiveKitTests)\.'
+	@# A short libFuzzer smoke run of every parser target (docs/fuzzing.md): 2 s each, any finding fails.
+	scripts/fuzz smoke 2
 
 # The demo: espeak-ng speaks a question, the console runs it through VAD → STT → LLM → TTS with
 # the assistant on the default chain (the local last resort when no keys are set), and writes the reply.
