@@ -14,25 +14,8 @@ struct GiveUpHealthTests {
     static let apiKey = "APIcliWorker"
     static let apiSecret = "cli-worker-secret-0123456789abcdef0123456789"
 
-    /// Starts the scripted server and returns it with its port.
-    static func server() throws -> (Process, Int) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try InteropPython.interpreter())
-        process.arguments = [InteropPython.packageRoot.appendingPathComponent("Tests/LiveKitTests/python/agent_server.py").path,
-                             apiKey, apiSecret]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        var line = Data()
-        while !line.contains(10) {
-            let chunk = output.fileHandleForReading.availableData
-            guard !chunk.isEmpty else { break }
-            line.append(chunk)
-        }
-        let object = try JSONSerialization.jsonObject(with: line.prefix { $0 != 10 }) as? [String: Any]
-        guard let port = object?["port"] as? Int else { throw CocoaError(.fileReadCorruptFile) }
-        return (process, port)
-    }
+    /// Starts the scripted `/agent` endpoint and returns it with its port.
+    static func server() throws -> (Process, Int) { try ScriptedAgentServer.start(apiKey: apiKey, apiSecret: apiSecret) }
 
     @Test func healthIs503AfterTheServerRefusesTheWorker() async throws {
         let (python, port) = try Self.server()

@@ -68,19 +68,8 @@ struct WorkerDrainTests {
         return Run(server: server, worker: worker, httpPort: httpPort, client: try CurlHTTPClient(), log: log)
     }
 
-    /// A port nothing listens on now (bound and released), so two runs never collide.
-    static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
-        guard bound == 0 else { throw PeerFailure("cannot bind a probe socket") }
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
+    /// A port nothing listens on now, so two runs never collide.
+    static func freePort() throws -> Int { try LoopbackPort.unused() }
 
     static func waitForExit(_ process: Process, within limit: Duration) async -> Bool {
         let deadline = ContinuousClock.now + limit

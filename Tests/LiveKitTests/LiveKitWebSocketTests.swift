@@ -9,21 +9,8 @@ import Testing
 /// the scripted `/agent` server (official Python packages) serving a self-signed certificate.
 @Suite("LiveKitWebSocket", .serialized, .timeLimit(.minutes(3)))
 struct LiveKitWebSocketTests {
-    /// A port on 127.0.0.1 where nothing listens (bound, then closed).
-    static func closedPort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw WorkerDriverTests.FixtureFailure("socket() failed") }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
-        }
-        guard bound else { throw WorkerDriverTests.FixtureFailure("bind() failed") }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
+    /// A port on 127.0.0.1 where nothing listens.
+    static func closedPort() throws -> Int { try LoopbackPort.unused() }
 
     static func plan(_ url: String) throws -> LiveKitWebSocket.Plan {
         try LiveKitWebSocket.plan(LiveKitEndpoint.components(URL(string: url)!, path: "/agent"))

@@ -9,25 +9,8 @@ struct WorkerCLITests {
     static let apiKey = "APIcliWorker"
     static let apiSecret = "cli-worker-secret-0123456789abcdef0123456789"
 
-    /// Starts the script and returns it with the port it listens on.
-    static func server() throws -> (Process, Int) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try InteropPython.interpreter())
-        process.arguments = [InteropPython.packageRoot.appendingPathComponent("Tests/LiveKitTests/python/agent_server.py").path,
-                             apiKey, apiSecret]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        var line = Data()
-        while !line.contains(10) {
-            let chunk = output.fileHandleForReading.availableData
-            guard !chunk.isEmpty else { break }
-            line.append(chunk)
-        }
-        let object = try JSONSerialization.jsonObject(with: line.prefix { $0 != 10 }) as? [String: Any]
-        guard let port = object?["port"] as? Int else { throw CocoaError(.fileReadCorruptFile) }
-        return (process, port)
-    }
+    /// Starts the scripted `/agent` endpoint and returns it with its port.
+    static func server() throws -> (Process, Int) { try ScriptedAgentServer.start(apiKey: apiKey, apiSecret: apiSecret) }
 
     @Test func registersAndReportsTheWorkerID() async throws {
         let (server, port) = try Self.server()
@@ -53,20 +36,8 @@ struct WorkerCLITests {
         #expect(!result.stderr.contains("wrong-secret-0123456789"), "the secret is never printed")
     }
 
-    /// A port on 127.0.0.1 where nothing listens (bound, then closed).
-    static func closedPort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
-        }
-        guard fd >= 0, bound else { throw CocoaError(.fileWriteUnknown) }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
+    /// A port on 127.0.0.1 where nothing listens.
+    static func closedPort() throws -> Int { try LoopbackPort.unused() }
 
     /// The lines of `stderr` that say something (ArgumentParser adds none of its own for a failure).
     static func lines(_ stderr: String) -> [Substring] {
