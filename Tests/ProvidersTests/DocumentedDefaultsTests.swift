@@ -152,6 +152,9 @@ struct DocumentedDefaultsRealTimeTests {
         let router = try Self.groqChain(server)
         let served = AsyncFlag()
         let asking = Task { if await Scenario.ask(router).servedBy != nil { await served.set() } }
+        // Synchronise on the 429 reaching the server (a loaded machine may take seconds), then give a
+        // router that would not wait 1.5 s to answer from its local tail.
+        #expect(await server.waitForRequests(count: 1, timeout: .seconds(30)), "the request never reached the server")
         try await Task.sleep(for: .milliseconds(1500))
         #expect(await served.value == false, "the router did not wait for a Retry-After inside its budget")
         #expect(server.requests.count == 1)

@@ -2,7 +2,7 @@ import Foundation
 import TestSupport
 
 /// Headless Chromium (Debian's `chromium`) as an independent JSEP peer: a page runs a script with
-/// the browser's own `RTCPeerConnection` and the result is read back from the dumped DOM.
+/// the browser's own `RTCPeerConnection` and posts its result to a loopback server.
 ///
 /// One run is one page load, so exchanges that need two steps use two runs; Chromium's offers for
 /// the same script have the same shape (mids, m-lines, codecs) each time, which is all an answer
@@ -21,27 +21,35 @@ enum ChromiumPeer {
 
     /// Runs `body` (the inside of an async JS function that returns a JSON-encodable value) in a
     /// fresh headless Chromium and returns the value's JSON. A thrown JS error is a `Failure`.
-    static func run(_ body: String) async throws -> String {
+    ///
+    /// The page POSTs its result to a loopback server and the browser is stopped once it arrives:
+    /// reading a dumped DOM instead raced the browser's virtual clock on a loaded machine (the dump
+    /// came before WebRTC's own threads had finished).
+    static func run(_ body: String, timeout: Duration = .seconds(60)) async throws -> String {
         let directory = try InteropPeers.workspace("chromium")
         defer { try? FileManager.default.removeItem(at: directory) }
+        let collector = try ScriptedHTTPServer { _ in .json(status: 200, "{}") }
+        defer { collector.stop() }
         let page = directory.appendingPathComponent("page.html")
         let html = """
-            <!doctype html><html><body><pre id="out">pending</pre><script>
+            <!doctype html><html><body><script>
             (async () => { \(body) })()
-              .then(value => { document.getElementById('out').textContent = 'OK ' + JSON.stringify(value); })
-              .catch(error => { document.getElementById('out').textContent = 'ERROR ' + error; });
+              .then(value => 'OK ' + JSON.stringify(value), error => 'ERROR ' + error)
+              .then(text => fetch('http://127.0.0.1:\(collector.port)/result', { method: 'POST', mode: 'no-cors', body: text }));
             </script></body></html>
             """
         try html.write(to: page, atomically: true, encoding: .utf8)
-        let result = try await Subprocess.run(try executable(), [
-            "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--user-data-dir=\(directory.path)/profile",
-            "--virtual-time-budget=10000", "--dump-dom", page.absoluteString,
-        ])
-        guard let start = result.stdout.range(of: "<pre id=\"out\">"),
-              let end = result.stdout.range(of: "</pre>", range: start.upperBound..<result.stdout.endIndex) else {
-            throw Failure(description: "Chromium printed no result (status \(result.status)): \(result.stderr.suffix(500))")
+        let browser = Process()
+        browser.executableURL = URL(fileURLWithPath: try executable())
+        browser.arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                             "--user-data-dir=\(directory.path)/profile", page.absoluteString]
+        browser.standardOutput = FileHandle.nullDevice
+        browser.standardError = FileHandle.nullDevice
+        try browser.run()
+        defer { browser.terminate(); browser.waitUntilExit() }
+        guard await collector.waitForRequests(count: 1, timeout: timeout), let text = collector.requests.first?.bodyText else {
+            throw Failure(description: "Chromium reported nothing within \(timeout)")
         }
-        let text = unescape(String(result.stdout[start.upperBound..<end.lowerBound]))
         if text.hasPrefix("OK ") { return String(text.dropFirst(3)) }
         throw Failure(description: "Chromium: \(text)")
     }
@@ -52,11 +60,6 @@ enum ChromiumPeer {
         return data.map { String(decoding: $0.dropFirst().dropLast(), as: UTF8.self) } ?? "\"\""
     }
 
-    private static func unescape(_ html: String) -> String {
-        html.replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(of: "&gt;", with: ">")
-            .replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&#39;", with: "'")
-            .replacingOccurrences(of: "&amp;", with: "&")
-    }
 
     /// A live audio track without devices (headless Chromium never resolves getUserMedia for a
     /// file:// page): a WebAudio oscillator into a MediaStream, as real to RTCPeerConnection as a mic.
