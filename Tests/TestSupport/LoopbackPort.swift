@@ -28,8 +28,11 @@ public enum LoopbackPort {
 /// The scripted LiveKit `/agent` endpoint (`Tests/LiveKitTests/python/agent_server.py`: official
 /// `livekit-protocol` frames, tokens verified by `livekit-api`), started with its port read back.
 public enum ScriptedAgentServer {
-    public static func start(apiKey: String, apiSecret: String) throws -> (process: Process, port: Int) {
+    /// - Parameter lifetime: how long the script waits for its scripted session before it exits. The
+    ///   CLI tests queue behind other subprocesses (one child at a time), so they ask for minutes.
+    public static func start(apiKey: String, apiSecret: String, lifetime: Int = 300) throws -> (process: Process, port: Int) {
         let process = Process()
+        process.environment = ProcessInfo.processInfo.environment.merging(["AGENT_SERVER_LIFETIME": "\(lifetime)"]) { $1 }
         process.executableURL = URL(fileURLWithPath: try InteropPython.interpreter())
         process.arguments = [InteropPython.packageRoot.appendingPathComponent("Tests/LiveKitTests/python/agent_server.py").path,
                              apiKey, apiSecret]

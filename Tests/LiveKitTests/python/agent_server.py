@@ -14,6 +14,7 @@ With a certificate and key it serves wss:// (TLS) instead of ws://.
 """
 import asyncio
 import json
+import os
 import ssl
 import sys
 
@@ -108,7 +109,8 @@ async def main():
     port = site._server.sockets[0].getsockname()[1]
     print(json.dumps({"port": port}), flush=True)
     try:
-        await asyncio.wait_for(done.wait(), timeout=30)
+        # How long to wait for the scripted session; callers that queue behind other subprocesses set more.
+        await asyncio.wait_for(done.wait(), timeout=float(os.environ.get("AGENT_SERVER_LIFETIME", "30")))
     except asyncio.TimeoutError:
         result["errors"].append("timed out waiting for the second registration")
     print(json.dumps({"result": result}), flush=True)
