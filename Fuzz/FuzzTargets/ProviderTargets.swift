@@ -2,6 +2,7 @@ import Agents
 import Foundation
 import Logging
 import Providers
+import TestSupport
 import SteadfastConfig
 import Transport
 
@@ -61,19 +62,8 @@ enum ProviderTargets {
         }
     }
 
-    static let fullRequest = LLMRequest(
-        messages: [
-            .system("You are terse."),
-            .user("Weather in Paris?"),
-            .assistant("", toolCalls: [ToolCall(id: "call_1", name: "get_weather", arguments: #"{"city":"Paris"}"#,
-                                                providerMetadata: ["gemini.thoughtSignature": "SIG123"])]),
-            .toolResult(callID: "call_1", name: "get_weather", content: #"{"temp":21}"#),
-            .user("And Rome?"),
-        ],
-        tools: [ToolDefinition(name: "get_weather", description: "Current weather",
-                               parameters: .object(["type": .string("object"),
-                                                    "properties": .object(["city": .object(["type": .string("string")])])]))],
-        toolChoice: .auto, temperature: 0.5, maxTokens: 200)
+    /// The provider tests' request (TestSupport), so the fuzzed streams answer what the tests send.
+    static var fullRequest: LLMRequest { TestSupport.fullRequest }
 
     // MARK: Tool arguments
 

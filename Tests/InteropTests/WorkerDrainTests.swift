@@ -52,7 +52,7 @@ struct WorkerDrainTests {
                         "--record", directory.appendingPathComponent("heard.wav").path, "--duration", "\(roomSeconds)"],
             directory: directory)
         let port = try #require(try await server.readMessage(timeout: .seconds(30))["port"] as? Int)
-        let httpPort = try freePort()
+        let httpPort = try LoopbackPort.unused()
         let worker = Process()
         worker.executableURL = URL(fileURLWithPath: try InteropPeers.steadfast())
         worker.arguments = ["dev", "--chain", "local", "--rtc-host", "127.0.0.1", "--http-port", "\(httpPort)",
@@ -67,9 +67,6 @@ struct WorkerDrainTests {
         try worker.run()
         return Run(server: server, worker: worker, httpPort: httpPort, client: try CurlHTTPClient(), log: log)
     }
-
-    /// A port nothing listens on now, so two runs never collide.
-    static func freePort() throws -> Int { try LoopbackPort.unused() }
 
     static func waitForExit(_ process: Process, within limit: Duration) async -> Bool {
         let deadline = ContinuousClock.now + limit

@@ -51,7 +51,7 @@ struct WorkerEndToEndTests {
 
         let worker = Process()
         worker.executableURL = URL(fileURLWithPath: try InteropPeers.steadfast())
-        let httpPort = try WorkerDrainTests.freePort()
+        let httpPort = try LoopbackPort.unused()
         worker.arguments = ["dev", "--rtc-host", "127.0.0.1", "--http-port", "\(httpPort)", "--agents-directory",
                             InteropPython.packageRoot.appendingPathComponent("agents").path]
         // OpenRouter serves only the LLM chain, so STT and TTS stay local.
