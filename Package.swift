@@ -54,6 +54,9 @@ let package = Package(
         .target(name: "CShims", dependencies: ["COpus", "COpenSSL", "CCurl"]),
 
         // MARK: Swift wrappers and protocol
+        /// The protocol-core convention (`ProtocolCore`) and the driver plumbing every session shares:
+        /// one ordered input queue (`SessionInbox`) and bounded drop-oldest audio (`DropOldestBuffer`).
+        .target(name: "SansIO"),
         .target(name: "OpenSSLCrypto", dependencies: ["COpenSSL"]),
         .target(
             name: "LiveKitProtocol",
@@ -166,6 +169,7 @@ let package = Package(
             name: "CBindingsTests",
             dependencies: ["COpus", "COpenSSL", "CCurl", "CWebSockets", "CSRTP", "CShims", "TestSupport"]),
         .testTarget(name: "OpenSSLCryptoTests", dependencies: ["OpenSSLCrypto"]),
+        .testTarget(name: "SansIOTests", dependencies: ["SansIO"]),
         .testTarget(
             name: "LiveKitProtocolTests",
             dependencies: ["LiveKitProtocol", "OpenSSLCrypto", "TestSupport"],
