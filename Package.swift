@@ -57,6 +57,8 @@ let package = Package(
         /// The protocol-core convention (`ProtocolCore`) and the driver plumbing every session shares:
         /// one ordered input queue (`SessionInbox`) and bounded drop-oldest audio (`DropOldestBuffer`).
         .target(name: "SansIO"),
+        /// WebRTC data channels' transport: a sans-IO SCTP association (RFC 9260, 3758, 6525) and DCEP (RFC 8832).
+        .target(name: "SCTP", dependencies: ["SansIO"]),
         .target(name: "OpenSSLCrypto", dependencies: ["COpenSSL"]),
         .target(
             name: "LiveKitProtocol",
@@ -170,6 +172,7 @@ let package = Package(
             dependencies: ["COpus", "COpenSSL", "CCurl", "CWebSockets", "CSRTP", "CShims", "TestSupport"]),
         .testTarget(name: "OpenSSLCryptoTests", dependencies: ["OpenSSLCrypto"]),
         .testTarget(name: "SansIOTests", dependencies: ["SansIO"]),
+        .testTarget(name: "SCTPTests", dependencies: ["SCTP", "SansIO"], exclude: ["Spike"]),
         .testTarget(
             name: "LiveKitProtocolTests",
             dependencies: ["LiveKitProtocol", "OpenSSLCrypto", "TestSupport"],
