@@ -1,0 +1,189 @@
+import Foundation
+import Glibc
+import Testing
+@testable import SCTP
+
+/// SCTPAssociation against aiortc's SCTP (`python/aiortc_sctp_peer.py`), one SCTP packet per UDP
+/// datagram on loopback (DTLS is the wiring step's job). The peer is required: without the venv
+/// the test fails and says how to get it.
+@Suite(.timeLimit(.minutes(3)))
+struct AiortcInteropTests {
+    static var python: String {
+        get throws {
+            let path = ProcessInfo.processInfo.environment["STEADFAST_PYTHON"]
+                ?? URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                .deletingLastPathComponent().appendingPathComponent(".venv/bin/python").path
+            guard FileManager.default.isExecutableFile(atPath: path) else {
+                throw InteropError("aiortc's Python not found at \(path): run `make venv` or set STEADFAST_PYTHON")
+            }
+            return path
+        }
+    }
+
+    struct InteropError: Error, CustomStringConvertible {
+        var description: String
+        init(_ description: String) { self.description = description }
+    }
+
+    @Test(arguments: [(true, 0.0), (false, 0.0), (true, 0.1)])
+    func echoThroughAiortc(weAreDTLSClient: Bool, loss: Double) async throws {
+        let python = try Self.python
+        let result = try await Self.offThePool { try Self.runEcho(python: python, weAreDTLSClient: weAreDTLSClient, loss: loss) }
+        let sent = result.sent, echoes = result.echoes, summary = result.peerSummary, errors = result.errors
+        // Everything came back, in order and of the same kind (text stays text, binary binary, empty empty).
+        let intact = echoes == sent
+        #expect(intact, "echoed \(echoes.count) of \(sent.count)")
+        let hello = result.helloFromAiortc, closed = result.closed
+        #expect(hello)
+        // aiortc took the other parity of stream ids (RFC 8832 §6).
+        let parityOK = result.aiortcChannelID.map { $0 % 2 == (weAreDTLSClient ? 1 : 0) } == true
+        #expect(parityOK)
+        #expect(closed)
+        #expect(summary.contains("\"closed\": [\"_reliable\"]"), "\(summary)")
+        #expect(summary.contains("\"echoed\": \(sent.count)"), "\(summary)")
+        #expect(errors.isEmpty, "\(errors)")
+    }
+
+    struct EchoResult {
+        var sent: [DataChannelMessage] = []
+        var echoes: [DataChannelMessage] = []
+        var helloFromAiortc = false
+        var aiortcChannelID: UInt16?
+        var closed = false
+        var errors: [String] = []
+        var peerSummary = ""
+    }
+
+    static func offThePool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread { continuation.resume(with: Result { try body() }) }
+        }
+    }
+
+    /// Drives one association over a UDP socket on the real clock until the scenario ends.
+    static func runEcho(python: String, weAreDTLSClient: Bool, loss: Double) throws -> EchoResult {
+        let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+        guard fd >= 0 else { throw InteropError("socket: errno \(errno)") }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        try withUnsafeMutablePointer(to: &address) { pointer in
+            try pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                guard bind(fd, $0, length) == 0, getsockname(fd, $0, &length) == 0 else { throw InteropError("bind: errno \(errno)") }
+            }
+        }
+        let port = UInt16(bigEndian: address.sin_port)
+
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: python)
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("python/aiortc_sctp_peer.py").path
+        process.arguments = [script, "--port", "\(port)", "--role", weAreDTLSClient ? "server" : "client",
+                             "--loss", "\(loss)", "--seed", "7", "--timeout", "150"]
+        let stdout = Pipe()
+        process.standardOutput = stdout
+        try process.run()
+        defer { if process.isRunning { process.terminate() } }
+
+        var association = SCTPAssociation(.init(isDTLSClient: weAreDTLSClient, seed: 42))
+        var rng = SplitMix64(seed: 9)
+        var peer: sockaddr_in?
+        var unsent: [[UInt8]] = []
+        var result = EchoResult()
+        var ourChannel: UInt16?
+        var finished = false
+        let clock = ContinuousClock()
+        let deadline = clock.now + .seconds(150)
+        var buffer = [UInt8](repeating: 0, count: 65536)
+
+        var big = [UInt8](repeating: 0, count: 256 * 1024)
+        for index in big.indices { big[index] = UInt8(truncatingIfNeeded: rng.next()) }
+        result.sent = (0..<1000).map { DataChannelMessage.text("message \($0)") } + [.binary(big), .text(""), .binary([])]
+
+        func send(_ bytes: [UInt8], to peer: sockaddr_in) {
+            if loss > 0 && Double(rng.next() >> 11) / Double(1 << 53) < loss { return }
+            var target = peer
+            _ = withUnsafePointer(to: &target) { pointer in
+                pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    sendto(fd, bytes, bytes.count, 0, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                }
+            }
+        }
+
+        association.handle(.connect, now: clock.now)
+        while !finished && clock.now < deadline {
+            while let output = association.pollOutput() {
+                switch output {
+                case .transmit(let bytes):
+                    if let peer { send(bytes, to: peer) } else { unsent.append(bytes) }
+                case .event(.established):
+                    association.handle(.openChannel(DataChannelOptions(label: "_reliable")), now: clock.now)
+                case .event(.channelOpen(let info)):
+                    if info.remote {
+                        result.aiortcChannelID = info.id
+                    } else {
+                        ourChannel = info.id
+                        for message in result.sent { association.handle(.send(channelID: info.id, message), now: clock.now) }
+                    }
+                case .event(.message(let id, let message)):
+                    if id == ourChannel {
+                        result.echoes.append(message)
+                        if result.echoes.count == result.sent.count { association.handle(.closeChannel(id), now: clock.now) }
+                    } else if message == .text("hello from aiortc") {
+                        result.helloFromAiortc = true
+                    }
+                case .event(.channelClosed(let id)):
+                    if id == ourChannel { result.closed = true; finished = true }
+                case .event(.error(let text)):
+                    result.errors.append(text)
+                case .event(.closed(let reason)):
+                    result.errors.append(reason)
+                    finished = true
+                case .event:
+                    break
+                }
+            }
+            if finished { break }
+            let now = clock.now
+            var wait = Duration.milliseconds(100)
+            if let next = association.nextDeadline { wait = min(wait, max(.zero, next - now)) }
+            var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            let milliseconds = Int32(wait.components.seconds * 1000 + wait.components.attoseconds / 1_000_000_000_000_000)
+            if poll(&poller, 1, milliseconds) > 0 {
+                var from = sockaddr_in()
+                var fromLength = socklen_t(MemoryLayout<sockaddr_in>.size)
+                let count = withUnsafeMutablePointer(to: &from) { pointer in
+                    pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { recvfrom(fd, &buffer, buffer.count, 0, $0, &fromLength) }
+                }
+                if count > 0 {
+                    if peer == nil {
+                        peer = from
+                        for bytes in unsent { send(bytes, to: from) }
+                        unsent.removeAll()
+                    }
+                    association.handle(.packet(Array(buffer[0..<count])), now: clock.now)
+                }
+            }
+            if let next = association.nextDeadline, next <= clock.now { association.handle(.timeout, now: clock.now) }
+        }
+        // Keep answering while aiortc finishes its side of the reset, then read its summary.
+        let linger = clock.now + .seconds(2)
+        while process.isRunning && clock.now < linger {
+            var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            if poll(&poller, 1, 50) > 0 {
+                let count = recv(fd, &buffer, buffer.count, 0)
+                if count > 0 { association.handle(.packet(Array(buffer[0..<count])), now: clock.now) }
+            }
+            if let next = association.nextDeadline, next <= clock.now { association.handle(.timeout, now: clock.now) }
+            while let output = association.pollOutput() {
+                if case .transmit(let bytes) = output, let peer { send(bytes, to: peer) }
+            }
+        }
+        if process.isRunning { process.terminate() }
+        process.waitUntilExit()
+        result.peerSummary = String(decoding: stdout.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        return result
+    }
+}
