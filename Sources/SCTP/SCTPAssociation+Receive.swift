@@ -40,7 +40,8 @@ extension SCTPAssociation {
         while receivedAbove.remove(cumulativeTSN &+ 1) != nil { cumulativeTSN &+= 1 }
         bufferedReceiveBytes += chunk.userData.count
         stats.bytesReceived += chunk.userData.count
-        var stream = inbound[chunk.streamID, default: InboundStream()]
+        // Taken out and put back, so the fragments dictionary is mutated in place, not copied.
+        var stream = inbound.removeValue(forKey: chunk.streamID) ?? InboundStream()
         stream.fragments[tsn] = chunk
         assemble(around: tsn, in: &stream, streamID: chunk.streamID)
         inbound[chunk.streamID] = stream
@@ -51,6 +52,9 @@ extension SCTPAssociation {
     /// fragments: unordered messages are delivered, ordered ones parked by SSN.
     mutating func assemble(around tsn: UInt32, in stream: inout InboundStream, streamID: UInt16) {
         guard let chunk = stream.fragments[tsn] else { return }
+        // A middle fragment whose successor has not arrived cannot complete a message: skip the
+        // walk, which keeps in-order reassembly linear rather than quadratic in fragments.
+        if !chunk.ending && stream.fragments[tsn &+ 1] == nil { return }
         var first = tsn
         var current = chunk
         while !current.beginning {

@@ -55,7 +55,7 @@ extension SCTPAssociation {
         guard state != .terminated else { control.removeAll(); return }
         let canSendData = isEstablishedOrShuttingDown && state != .shutdownAckSent
         if canSendData {
-            abandonExpired(now: now)
+            if hasTimedChannels { abandonExpired(now: now) }
             startPendingResets(now: now)
         }
         if sackNow || (sackNeeded && delayedAckDeadline == nil) {
@@ -89,7 +89,7 @@ extension SCTPAssociation {
         if canSendData {
             var sentData = false
             // Retransmissions first (RFC 9260 §6.1 rule C), limited by cwnd except for the first packet.
-            for index in inflight.indices where inflight[index].needsRetransmit && !inflight[index].acked && !inflight[index].abandoned {
+            for index in inflight.indices where retransmitsQueued && inflight[index].needsRetransmit && !inflight[index].acked && !inflight[index].abandoned {
                 if flightSize >= cwnd && sentData { break }
                 if let limit = inflight[index].maxRetransmits, inflight[index].transmissions > Int(limit) {
                     abandonMessage(inflight[index].messageID)
@@ -107,6 +107,7 @@ extension SCTPAssociation {
                 size += chunkSize
                 sentData = true
             }
+            retransmitsQueued = retransmitsQueued && inflight.indices.contains { inflight[$0].needsRetransmit }
             // New data, while the windows allow (one packet may go when nothing is in flight: the
             // zero-window probe of RFC 9260 §6.1 rule A).
             while let message = pending.first {
@@ -141,6 +142,15 @@ extension SCTPAssociation {
         ship(&self)
         if canSendData { maybeSendShutdown(now: now) }
     }
+
+    /// Chunks neither acked nor abandoned: each is in flight (counted in `flightSize`, at least one
+    /// byte) or queued for retransmission.
+    var hasOutstandingData: Bool {
+        flightSize > 0 || (retransmitsQueued && inflight.indices.contains { inflight[$0].needsRetransmit })
+    }
+
+    /// Only channels with a lifetime need the per-flush scan for expired messages.
+    var hasTimedChannels: Bool { channels.values.contains { $0.options.maxPacketLifeTime != nil } }
 
     // MARK: SACK (RFC 9260 §6.2.1)
 
@@ -194,6 +204,7 @@ extension SCTPAssociation {
                 if inflight[index].missIndications == 3 {
                     inflight[index].missIndications = 0
                     inflight[index].needsRetransmit = true
+                    retransmitsQueued = true
                     if inflight[index].inFlight { flightSize -= inflight[index].size; inflight[index].inFlight = false }
                     stats.fastRetransmits += 1
                     if fastRecoveryExit == nil && !startedRecovery {
@@ -221,7 +232,7 @@ extension SCTPAssociation {
         }
         peerReceiveWindow = max(0, Int(sack.advertisedReceiverWindow) - flightSize)
         if advanced { errorCount = 0 }
-        if inflight.isEmpty || !inflight.indices.contains(where: { !inflight[$0].acked && !inflight[$0].abandoned }) {
+        if !hasOutstandingData {
             t3Deadline = nil
         } else if advanced {
             t3Deadline = now + rto
@@ -260,7 +271,7 @@ extension SCTPAssociation {
 
     mutating func fireT3(now: ContinuousClock.Instant) {
         t3Deadline = nil
-        guard inflight.indices.contains(where: { !inflight[$0].acked && !inflight[$0].abandoned }) else {
+        guard hasOutstandingData else {
             if tsnLess(peerCumulativeAck, advancedPeerAckPoint) { forwardTSNNeeded = true }
             return
         }
@@ -273,6 +284,7 @@ extension SCTPAssociation {
         fastRecoveryExit = nil
         for index in inflight.indices where !inflight[index].acked && !inflight[index].abandoned {
             inflight[index].needsRetransmit = true
+            retransmitsQueued = true
             if inflight[index].inFlight { flightSize -= inflight[index].size; inflight[index].inFlight = false }
         }
         if tsnLess(peerCumulativeAck, advancedPeerAckPoint) { forwardTSNNeeded = true }

@@ -124,6 +124,8 @@ public struct SCTPAssociation: ProtocolCore {
     var nextMessageID: UInt64 = 0
     var outboundSSN: [UInt16: UInt16] = [:]
     var forwardTSNNeeded = false
+    /// Some chunk may be marked for retransmission (spares a scan of the whole flight per flush).
+    var retransmitsQueued = false
     var control: [SCTPChunk] = []
 
     // MARK: Receiving
