@@ -172,7 +172,7 @@ let package = Package(
             dependencies: ["COpus", "COpenSSL", "CCurl", "CWebSockets", "CSRTP", "CShims", "TestSupport"]),
         .testTarget(name: "OpenSSLCryptoTests", dependencies: ["OpenSSLCrypto"]),
         .testTarget(name: "SansIOTests", dependencies: ["SansIO"]),
-        .testTarget(name: "SCTPTests", dependencies: ["SCTP", "SansIO"], exclude: ["Spike", "python"]),
+        .testTarget(name: "SCTPTests", dependencies: ["SCTP", "SansIO"], exclude: ["Spike", "python", "pion"]),
         .testTarget(
             name: "LiveKitProtocolTests",
             dependencies: ["LiveKitProtocol", "OpenSSLCrypto", "TestSupport"],

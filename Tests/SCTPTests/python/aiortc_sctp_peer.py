@@ -56,7 +56,7 @@ async def main():
     parser.add_argument("--role", choices=["server", "client"], required=True)
     parser.add_argument("--loss", type=float, default=0.0)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--timeout", type=float, default=120.0)
+    parser.add_argument("--timeout", type=lambda value: float(value.rstrip("s")), default=120.0)
     args = parser.parse_args()
 
     loop = asyncio.get_running_loop()

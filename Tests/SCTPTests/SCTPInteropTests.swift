@@ -3,21 +3,40 @@ import Glibc
 import Testing
 @testable import SCTP
 
-/// SCTPAssociation against aiortc's SCTP (`python/aiortc_sctp_peer.py`), one SCTP packet per UDP
-/// datagram on loopback (DTLS is the wiring step's job). The peer is required: without the venv
-/// the test fails and says how to get it.
-@Suite(.timeLimit(.minutes(3)))
-struct AiortcInteropTests {
+/// SCTPAssociation against two independent SCTP stacks, one SCTP packet per UDP datagram on
+/// loopback (DTLS is the wiring step's job): aiortc's (`python/aiortc_sctp_peer.py`) and pion's
+/// (`pion/main.go`, built from Debian's Go sources by `pion/build.sh`). The peers are required:
+/// without them the tests fail and say how to get them.
+@Suite(.timeLimit(.minutes(5)))
+struct SCTPInteropTests {
+    static let here = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+
     static var python: String {
         get throws {
             let path = ProcessInfo.processInfo.environment["STEADFAST_PYTHON"]
-                ?? URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-                .deletingLastPathComponent().appendingPathComponent(".venv/bin/python").path
+                ?? here.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(".venv/bin/python").path
             guard FileManager.default.isExecutableFile(atPath: path) else {
                 throw InteropError("aiortc's Python not found at \(path): run `make venv` or set STEADFAST_PYTHON")
             }
             return path
         }
+    }
+
+    /// Builds the pion peer (about a second with a warm Go cache) so it always matches main.go.
+    static func pionPeer() throws -> String {
+        let output = here.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(".build/interop/pionsctppeer").path
+        let build = Process()
+        build.executableURL = URL(fileURLWithPath: "/bin/bash")
+        build.arguments = [here.appendingPathComponent("pion/build.sh").path, output]
+        let errors = Pipe()
+        build.standardError = errors
+        try build.run()
+        build.waitUntilExit()
+        guard build.terminationStatus == 0 else {
+            let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            throw InteropError("building the pion SCTP peer failed (needs golang-go and golang-github-pion-webrtc.v3-dev): \(text)")
+        }
+        return output
     }
 
     struct InteropError: Error, CustomStringConvertible {
@@ -28,27 +47,50 @@ struct AiortcInteropTests {
     @Test(arguments: [(true, 0.0), (false, 0.0), (true, 0.1)])
     func echoThroughAiortc(weAreDTLSClient: Bool, loss: Double) async throws {
         let python = try Self.python
-        let result = try await Self.offThePool { try Self.runEcho(python: python, weAreDTLSClient: weAreDTLSClient, loss: loss) }
-        let sent = result.sent, echoes = result.echoes, summary = result.peerSummary, errors = result.errors
+        let script = Self.here.appendingPathComponent("python/aiortc_sctp_peer.py").path
+        let result = try await Self.offThePool {
+            try Self.runEcho(executable: python, arguments: [script], weAreDTLSClient: weAreDTLSClient, loss: loss)
+        }
+        Self.check(result, hello: "hello from aiortc", weAreDTLSClient: weAreDTLSClient)
+    }
+
+    @Test(arguments: [(true, 0.0), (false, 0.0), (false, 0.1)])
+    func echoThroughPion(weAreDTLSClient: Bool, loss: Double) async throws {
+        let peer = try Self.pionPeer()
+        let result = try await Self.offThePool {
+            try Self.runEcho(executable: peer, arguments: [], weAreDTLSClient: weAreDTLSClient, loss: loss)
+        }
+        Self.check(result, hello: "hello from pion", weAreDTLSClient: weAreDTLSClient)
+    }
+
+    struct PeerSummary: Decodable {
+        var echoed: Int
+        var closed: [String]
+    }
+
+    static func check(_ result: EchoResult, hello: String, weAreDTLSClient: Bool) {
+        let sent = result.sent, echoes = result.echoes, summaryText = result.peerSummary, errors = result.errors
         // Everything came back, in order and of the same kind (text stays text, binary binary, empty empty).
         let intact = echoes == sent
         #expect(intact, "echoed \(echoes.count) of \(sent.count)")
-        let hello = result.helloFromAiortc, closed = result.closed
-        #expect(hello)
-        // aiortc took the other parity of stream ids (RFC 8832 §6).
-        let parityOK = result.aiortcChannelID.map { $0 % 2 == (weAreDTLSClient ? 1 : 0) } == true
+        let greeted = result.greetings.contains(hello), closed = result.closed
+        #expect(greeted)
+        // The peer took the other parity of stream ids (RFC 8832 §6).
+        let parityOK = result.peerChannelID.map { $0 % 2 == (weAreDTLSClient ? 1 : 0) } == true
         #expect(parityOK)
         #expect(closed)
-        #expect(summary.contains("\"closed\": [\"_reliable\"]"), "\(summary)")
-        #expect(summary.contains("\"echoed\": \(sent.count)"), "\(summary)")
+        let line = summaryText.split(separator: "\n").last.map(String.init) ?? ""
+        let summary = try? JSONDecoder().decode(PeerSummary.self, from: Data(line.utf8))
+        #expect(summary?.echoed == sent.count, "\(summaryText)")
+        #expect(summary?.closed == ["_reliable"], "\(summaryText)")
         #expect(errors.isEmpty, "\(errors)")
     }
 
     struct EchoResult {
         var sent: [DataChannelMessage] = []
         var echoes: [DataChannelMessage] = []
-        var helloFromAiortc = false
-        var aiortcChannelID: UInt16?
+        var greetings: [String] = []
+        var peerChannelID: UInt16?
         var closed = false
         var errors: [String] = []
         var peerSummary = ""
@@ -61,7 +103,7 @@ struct AiortcInteropTests {
     }
 
     /// Drives one association over a UDP socket on the real clock until the scenario ends.
-    static func runEcho(python: String, weAreDTLSClient: Bool, loss: Double) throws -> EchoResult {
+    static func runEcho(executable: String, arguments: [String], weAreDTLSClient: Bool, loss: Double) throws -> EchoResult {
         let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
         guard fd >= 0 else { throw InteropError("socket: errno \(errno)") }
         defer { close(fd) }
@@ -78,10 +120,9 @@ struct AiortcInteropTests {
         let port = UInt16(bigEndian: address.sin_port)
 
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("python/aiortc_sctp_peer.py").path
-        process.arguments = [script, "--port", "\(port)", "--role", weAreDTLSClient ? "server" : "client",
-                             "--loss", "\(loss)", "--seed", "7", "--timeout", "150"]
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments + ["--port", "\(port)", "--role", weAreDTLSClient ? "server" : "client",
+                                         "--loss", "\(loss)", "--seed", "7", "--timeout", "150s"]
         let stdout = Pipe()
         process.standardOutput = stdout
         try process.run()
@@ -122,7 +163,7 @@ struct AiortcInteropTests {
                     association.handle(.openChannel(DataChannelOptions(label: "_reliable")), now: clock.now)
                 case .event(.channelOpen(let info)):
                     if info.remote {
-                        result.aiortcChannelID = info.id
+                        result.peerChannelID = info.id
                     } else {
                         ourChannel = info.id
                         for message in result.sent { association.handle(.send(channelID: info.id, message), now: clock.now) }
@@ -131,8 +172,8 @@ struct AiortcInteropTests {
                     if id == ourChannel {
                         result.echoes.append(message)
                         if result.echoes.count == result.sent.count { association.handle(.closeChannel(id), now: clock.now) }
-                    } else if message == .text("hello from aiortc") {
-                        result.helloFromAiortc = true
+                    } else if case .text(let text) = message {
+                        result.greetings.append(text)
                     }
                 case .event(.channelClosed(let id)):
                     if id == ourChannel { result.closed = true; finished = true }
