@@ -97,7 +97,7 @@ let package = Package(
         /// The LiveKit client: the `/agent` worker protocol (and, later, signalling and rooms).
         .target(
             name: "LiveKit",
-            dependencies: ["LiveKitProtocol", "SteadfastConfig", "Media", "RTC", "Audio",
+            dependencies: ["LiveKitProtocol", "SteadfastConfig", "Media", "RTC", "Audio", "SansIO",
                            .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                            .product(name: "WSClient", package: "swift-websocket"),
                            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),

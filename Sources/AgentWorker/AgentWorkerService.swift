@@ -52,7 +52,7 @@ public actor AgentWorkerService {
         for await event in driver.events {
             switch event {
             case .jobOffered(let job):
-                await driver.accept(jobID: job.id, identity: "agent-\(job.id)", name: agentName.isEmpty ? "agent" : agentName)
+                driver.accept(jobID: job.id, identity: "agent-\(job.id)", name: agentName.isEmpty ? "agent" : agentName)
             case .jobAssigned(let job, let jobURL, let token):
                 start(job, url: jobURL.flatMap(URL.init(string:)) ?? url, token: token)
             case .jobTerminated(let jobID):
@@ -102,7 +102,7 @@ public actor AgentWorkerService {
 
     /// Stops taking jobs; `run()` returns when the running ones have ended.
     public func drain() async {
-        await driver.drain()
+        driver.drain()
     }
 
     private func start(_ job: Livekit_Job, url: URL, token: String) {
@@ -114,13 +114,13 @@ public actor AgentWorkerService {
         let makePipeline = self.makePipeline
         let driver = self.driver
         jobs[job.id] = Task {
-            await driver.report(jobID: job.id, status: .jsRunning)
+            driver.report(jobID: job.id, status: .jsRunning)
             do {
                 try await runner.run(try await makePipeline(job))
-                await driver.report(jobID: job.id, status: .jsSuccess)
+                driver.report(jobID: job.id, status: .jsSuccess)
             } catch {
                 jobLogger.error("Job failed: \(error)")
-                await driver.report(jobID: job.id, status: .jsFailed, error: "\(error)")
+                driver.report(jobID: job.id, status: .jsFailed, error: "\(error)")
             }
             self.ended(job.id)
         }

@@ -11,6 +11,48 @@ import SteadfastConfig
 // its own clients; we reuse it rather than write a second frame loop.
 @_spi(WSInternal) import WSClient
 
+/// The transport in use: swift-websocket's frame loop on swift-nio and swift-nio-ssl. Replacing the
+/// WebSocket library (libwebsockets over the system OpenSSL) replaces this file only.
+public typealias DefaultWebSocketTransport = NIOWebSocketTransport
+
+/// `WebSocketTransport` on swift-websocket (see `LiveKitWebSocket` for why it makes the connection itself).
+public struct NIOWebSocketTransport: WebSocketTransport {
+    /// How `wss://` is verified (the system's trust roots unless a test says otherwise).
+    public var tlsConfiguration: TLSConfiguration
+
+    public init(tlsConfiguration: TLSConfiguration = .makeClientConfiguration()) {
+        self.tlsConfiguration = tlsConfiguration
+    }
+
+    public func run(_ request: WebSocketRequest, outbound frames: AsyncStream<Data>, logger: Logger,
+                    opened: @escaping @Sendable () async -> Void,
+                    received: @escaping @Sendable (Data) async -> Void) async throws {
+        var headers = HTTPFields()
+        for (name, value) in request.headers {
+            guard let name = HTTPField.Name(name) else { continue }
+            headers[name] = value
+        }
+        let maximum = request.maximumFrameSize
+        try await LiveKitWebSocket.connect(request.url, headers: headers, maxFrameSize: maximum,
+                                           tlsConfiguration: tlsConfiguration, logger: logger) { inbound, outbound, _ in
+            await opened()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    for await frame in frames { try await outbound.write(.binary(ByteBuffer(bytes: frame))) }
+                }
+                group.addTask {
+                    for try await message in inbound.messages(maxSize: maximum) {
+                        if case .binary(let buffer) = message { await received(Data(buffer.readableBytesView)) }
+                    }
+                }
+                // Either side ending ends the connection.
+                _ = try await group.next()
+                group.cancelAll()
+            }
+        }
+    }
+}
+
 /// Opens LiveKit's WebSockets (`/agent`, `/rtc`) with swift-websocket's frame handling, and makes
 /// the connection itself for two reasons `WebSocketClient` cannot serve:
 /// - a `wss://` URL whose host is an IP address: `WebSocketClient` always sends the host as the TLS

@@ -80,7 +80,7 @@ struct LiveKitWebSocketTests {
         let driver = try WorkerDriver(url: URL(string: "wss://\(host):\(port)")!, apiKey: WorkerDriverTests.apiKey,
                                       apiSecret: Secret(WorkerDriverTests.apiSecret),
                                       configuration: WorkerConfiguration(maximumReconnectAttempts: 0),
-                                      tlsConfiguration: try certificate.trusting())
+                                      transport: NIOWebSocketTransport(tlsConfiguration: try certificate.trusting()))
         let running = Task { await driver.run() }
         let watchdog = Task {
             try? await Task.sleep(for: .seconds(30))

@@ -85,14 +85,14 @@ struct WorkerDriverTests {
             case .registered(let workerID, let version):
                 registrations.append(workerID)
                 #expect(version == "scripted-1.0")
-                if registrations.count == 2 { await driver.drain() }
+                if registrations.count == 2 { driver.drain() }
             case .jobOffered(let job):
-                await driver.accept(jobID: job.id, identity: "agent-\(job.id)", name: "Steadfast")
+                driver.accept(jobID: job.id, identity: "agent-\(job.id)", name: "Steadfast")
             case .jobAssigned(let job, let url, let token):
                 assignedToken = token
                 #expect(url == nil)
-                await driver.report(jobID: job.id, status: .jsRunning)
-                await driver.report(jobID: job.id, status: .jsSuccess)
+                driver.report(jobID: job.id, status: .jsRunning)
+                driver.report(jobID: job.id, status: .jsSuccess)
             case .disconnected:
                 disconnects += 1
             default:

@@ -1,5 +1,6 @@
 import Foundation
 import LiveKitProtocol
+import SansIO
 import SwiftProtobuf
 
 /// The `/agent` worker protocol as a sans-IO state machine: registration, job offers, assignments
@@ -311,4 +312,9 @@ public struct WorkerCore: Sendable {
         // Serializing a message we built cannot fail; an empty frame would be dropped by the server.
         outputs.append(.send((try? envelope.serializedData()) ?? Data()))
     }
+}
+
+/// The shape every protocol core shares: drivers sleep until `nextDeadline`, then feed `.timeout`.
+extension WorkerCore: ProtocolCore {
+    public static var timeout: Input { .timeout }
 }

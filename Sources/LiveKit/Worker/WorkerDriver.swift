@@ -1,15 +1,17 @@
 import Foundation
-import HTTPTypes
 import LiveKitProtocol
 import Logging
-import NIOCore
-import NIOSSL
+import SansIO
 import SteadfastConfig
-import WSClient
 
 /// Runs a `WorkerCore` against a LiveKit server: the WebSocket to `<LIVEKIT_URL>/agent` (TLS
-/// verified, the worker token in `Authorization: Bearer`), the timers, and the decisions the core
-/// leaves to its owner (accept or reject a job, job status, load, drain).
+/// verified, the worker token in `Authorization: Bearer`), the core's timers, and the decisions the
+/// core leaves to its owner (accept or reject a job, job status, load, drain).
+///
+/// One ordered input queue (`SessionInbox`) takes connection events, job decisions, load samples and
+/// drain; one loop feeds them to the core in arrival order and otherwise sleeps until the core's
+/// `nextDeadline` (no polling). The connection is the shared `WebSocketConnectionLoop`, reconnecting
+/// when the core says (`.whenOpened`: LiveKit's backoff lives in the core).
 ///
 /// Events arrive on `events`; `run()` returns when the worker has drained, given up reconnecting,
 /// or been cancelled.
@@ -17,32 +19,36 @@ public actor WorkerDriver {
     public nonisolated let events: AsyncStream<WorkerEvent>
     private let eventSink: AsyncStream<WorkerEvent>.Continuation
     private let agentURL: URLComponents
-    private let tlsConfiguration: TLSConfiguration
     private let apiKey: String
     private let apiSecret: Secret
     private let logger: Logger
+    private let inbox: SessionInbox<Input>
+    private let connections: WebSocketConnectionLoop
     private var core: WorkerCore
-    /// Frames for the open connection; nil while disconnected.
-    private var outgoing: AsyncStream<Data>.Continuation?
-    /// The open (or opening) connection. Unstructured because the core decides when to open one;
-    /// cancelled by `.close`, by a newer connection and when `run()` ends.
-    private var connection: Task<Void, Never>?
-    private var connectionID = 0
     private var finished = false
+
+    private enum Input: Sendable {
+        case connection(WebSocketConnectionLoop.Event)
+        case core(WorkerCore.Input)
+    }
 
     /// - Parameters:
     ///   - url: the LiveKit server (`ws(s)://` or `http(s)://`), as in `LIVEKIT_URL`.
-    ///   - tlsConfiguration: how `wss://` is verified (the system's trust roots unless a test says otherwise).
+    ///   - transport: the WebSocket underneath (tests pass one trusting their own certificate).
     public init(url: URL, apiKey: String, apiSecret: Secret, configuration: WorkerConfiguration = WorkerConfiguration(),
-                tlsConfiguration: TLSConfiguration = .makeClientConfiguration(),
+                transport: any WebSocketTransport = DefaultWebSocketTransport(),
                 logger: Logger = Logger(label: "steadfast.worker")) throws(ConfigError) {
         agentURL = try LiveKitEndpoint.components(url, path: "/agent")
-        self.tlsConfiguration = tlsConfiguration
         self.apiKey = apiKey
         self.apiSecret = apiSecret
         self.logger = logger
         core = WorkerCore(configuration: configuration)
         (events, eventSink) = AsyncStream.makeStream()
+        let inbox = SessionInbox<Input>()
+        self.inbox = inbox
+        connections = WebSocketConnectionLoop(transport: transport, policy: .whenOpened, logger: logger) { event in
+            inbox.send(.connection(event))
+        }
     }
 
     /// `wss://host/agent` from a LiveKit URL (http → ws, https → wss, any path kept as a prefix).
@@ -57,31 +63,43 @@ public actor WorkerDriver {
 
     /// Connects and serves until drained, failed or cancelled.
     public func run() async {
+        guard !finished else { return }
         core.start(now: .now)
-        perform()
-        // The core's timers: status reports, assignment and register timeouts, reconnect backoff.
-        while !finished && !Task.isCancelled {
-            try? await Task.sleep(for: .milliseconds(50))
-            if let deadline = core.nextDeadline, deadline <= .now { feed(.timeout) }
+        await withTaskGroup(of: Void.self) { group in
+            let connections = self.connections
+            group.addTask { await connections.run() }
+            perform()
+            while !finished {
+                switch await inbox.next(deadline: core.nextDeadline) {
+                case .input(.connection(let event)): connectionEvent(event)
+                case .input(.core(let input)): feed(input)
+                case .deadline: feed(.timeout)
+                case .finished: finished = true
+                }
+            }
+            connections.finish()
         }
-        finish()
+        inbox.finish()
+        eventSink.finish()
     }
 
-    public func accept(jobID: String, identity: String, name: String, metadata: String = "",
-                       attributes: [String: String] = [:]) {
-        feed(.accept(jobID: jobID, identity: identity, name: name, metadata: metadata, attributes: attributes))
+    // Decisions are inputs like any other: queued in order, handled by `run()`'s loop.
+
+    public nonisolated func accept(jobID: String, identity: String, name: String, metadata: String = "",
+                                   attributes: [String: String] = [:]) {
+        inbox.send(.core(.accept(jobID: jobID, identity: identity, name: name, metadata: metadata, attributes: attributes)))
     }
 
-    public func reject(jobID: String) { feed(.reject(jobID: jobID)) }
+    public nonisolated func reject(jobID: String) { inbox.send(.core(.reject(jobID: jobID))) }
 
-    public func report(jobID: String, status: Livekit_JobStatus, error: String = "") {
-        feed(.jobStatus(jobID: jobID, status: status, error: error))
+    public nonisolated func report(jobID: String, status: Livekit_JobStatus, error: String = "") {
+        inbox.send(.core(.jobStatus(jobID: jobID, status: status, error: error)))
     }
 
-    public func setLoad(_ load: Double) { feed(.load(load)) }
+    public nonisolated func setLoad(_ load: Double) { inbox.send(.core(.load(load))) }
 
     /// Stops taking jobs; `run()` returns once the running jobs have ended.
-    public func drain() { feed(.drain) }
+    public nonisolated func drain() { inbox.send(.core(.drain)) }
 
     public var state: WorkerState { core.state }
     /// Registered and taking jobs (see `WorkerCore.isReady`).
@@ -95,6 +113,16 @@ public actor WorkerDriver {
 
     // MARK: Core
 
+    private func connectionEvent(_ event: WebSocketConnectionLoop.Event) {
+        // Events queued before the core closed or replaced that connection are stale.
+        guard connections.isCurrent(event.connection) else { return }
+        switch event.kind {
+        case .opened: feed(.connected)
+        case .frame(let frame): feed(.frame(frame))
+        case .closed(let closed): feed(.disconnected(reason: closed.reason, refused: closed.refusedCredentials))
+        }
+    }
+
     private func feed(_ input: WorkerCore.Input) {
         core.handle(input, now: .now)
         perform()
@@ -104,12 +132,12 @@ public actor WorkerDriver {
         while let output = core.pollOutput() {
             switch output {
             case .send(let frame):
-                outgoing?.yield(frame)
+                connections.send(frame)
             case .connect(let attempt):
                 open(attempt: attempt)
             case .close(let reason):
                 logger.info("Closing the worker connection: \(reason)")
-                closeConnection()
+                connections.close()
             case .event(let event):
                 log(event)
                 eventSink.yield(event)
@@ -141,10 +169,8 @@ public actor WorkerDriver {
 
     // MARK: Connection
 
+    /// Opens a connection with a freshly signed worker token (each connection gets its own).
     private func open(attempt: Int) {
-        closeConnection()
-        connectionID += 1
-        let id = connectionID
         let token: String
         do {
             var grants = AccessToken(apiKey: apiKey, apiSecret: apiSecret.unredactedValue, timeToLive: .seconds(3600))
@@ -158,75 +184,7 @@ public actor WorkerDriver {
             finished = true
             return
         }
-        let headers: HTTPFields = [.authorization: "Bearer \(token)"]
-        let url = agentURL
-        let tlsConfiguration = self.tlsConfiguration
-        let logger = self.logger
         if attempt > 0 { logger.info("Reconnecting to LiveKit", metadata: ["attempt": "\(attempt)"]) }
-        connection = Task {
-            do {
-                try await LiveKitWebSocket.connect(url, headers: headers, maxFrameSize: 1 << 20,
-                                                   tlsConfiguration: tlsConfiguration, logger: logger) { inbound, outbound, _ in
-                    let frames = await self.connected(id)
-                    try await withThrowingTaskGroup(of: Void.self) { group in
-                        group.addTask {
-                            for await frame in frames { try await outbound.write(.binary(ByteBuffer(bytes: frame))) }
-                        }
-                        group.addTask {
-                            for try await message in inbound.messages(maxSize: 1 << 20) {
-                                if case .binary(let buffer) = message { await self.received(Data(buffer.readableBytesView), id) }
-                            }
-                        }
-                        // Either side ending ends the connection.
-                        _ = try await group.next()
-                        group.cancelAll()
-                    }
-                }
-                await self.disconnected(id, reason: "the server closed the connection")
-            } catch {
-                // One line that names the cause (refused, DNS, TLS, a refused token), never a NIO dump.
-                if let underlying = (error as? LiveKitError)?.underlying {
-                    logger.debug("Worker connection failed", metadata: ["error": "\(underlying)"])
-                }
-                let refused = (error as? LiveKitError).map { $0.httpStatus == 401 || $0.httpStatus == 403 } ?? false
-                await self.disconnected(id, reason: "\(error)", refused: refused)
-            }
-        }
-    }
-
-    private func connected(_ id: Int) -> AsyncStream<Data> {
-        let (frames, sink) = AsyncStream<Data>.makeStream()
-        guard id == connectionID else {
-            sink.finish()
-            return frames
-        }
-        outgoing = sink
-        feed(.connected)
-        return frames
-    }
-
-    private func received(_ frame: Data, _ id: Int) {
-        guard id == connectionID else { return }
-        feed(.frame(frame))
-    }
-
-    private func disconnected(_ id: Int, reason: String, refused: Bool = false) {
-        guard id == connectionID, !finished else { return }
-        outgoing?.finish()
-        outgoing = nil
-        feed(.disconnected(reason: reason, refused: refused))
-    }
-
-    private func closeConnection() {
-        outgoing?.finish()
-        outgoing = nil
-        connection?.cancel()
-        connection = nil
-    }
-
-    private func finish() {
-        finished = true
-        closeConnection()
-        eventSink.finish()
+        connections.open(WebSocketRequest(url: agentURL, bearerToken: token, maximumFrameSize: 1 << 20))
     }
 }

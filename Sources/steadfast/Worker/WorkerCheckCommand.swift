@@ -56,9 +56,9 @@ struct WorkerCheckCommand: AsyncParsableCommand {
                 outcome = .success("Registered with \(url.absoluteString) as worker \(workerID)"
                                    + (version.isEmpty ? "" : " (LiveKit \(version))")
                                    + (agentName.isEmpty ? ", automatic dispatch" : ", agent name \"\(agentName)\""))
-                await driver.drain()
+                driver.drain()
             case .jobOffered(let job):
-                await driver.reject(jobID: job.id)
+                driver.reject(jobID: job.id)
             case .disconnected(let reason):
                 if case .failure = outcome { outcome = .failure(CommandFailure("could not register: \(Self.explain(reason))")) }
             default:
