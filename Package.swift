@@ -75,7 +75,7 @@ let package = Package(
             swiftSettings: [.unsafeFlags(["-O"])]),
         .target(
             name: "RTC",
-            dependencies: ["COpenSSL", "CSRTP", "CShims", "OpenSSLCrypto", .product(name: "Logging", package: "swift-log")]),
+            dependencies: ["COpenSSL", "CSRTP", "CShims", "OpenSSLCrypto", "SansIO", .product(name: "Logging", package: "swift-log")]),
         /// Runs a PeerConnection on real UDP sockets with Opus in and out (the glue of RTC, Audio and Transport).
         .target(
             name: "Media",

@@ -1,5 +1,6 @@
 import Foundation
 import LiveKitProtocol
+import SansIO
 import SwiftProtobuf
 
 /// The `/rtc` signalling conversation of one participant, as a sans-IO state machine: the join,
@@ -236,6 +237,10 @@ public struct SignalCore: Sendable {
               let candidate = object["candidate"] as? String else { return nil }
         return (candidate, object["sdpMid"] as? String)
     }
+}
+
+extension SignalCore: ProtocolCore {
+    public static var timeout: Input { .timeout }
 }
 
 /// Where the signalling conversation stands.

@@ -1,12 +1,15 @@
+import SansIO
+
 /// A sans-IO ICE agent (RFC 8445 full or lite, RFC 8839 candidates, RFC 7675 consent freshness).
 ///
 /// The agent owns no sockets and reads no clock. The driver (a PeerConnection) binds one UDP socket per
 /// local address, tells the agent about it with `addLocalHostCandidate(_:)`, and then loops:
 ///
 /// 1. feed every received STUN datagram with `handle(.datagram(bytes, from:, to:), now:)`, and call
-///    `handle(.timeout, now:)` once at start, after any API call, and whenever a timeout instant passes;
-/// 2. drain `pollOutput()` until it returns `.timeout(instant)` (sleep until then) or nil (nothing is
-///    scheduled: wait for input), sending every `.transmit` from its `local` socket.
+///    `handle(.timeout, now:)` once at start, after any API call, and whenever `nextDeadline` passes;
+/// 2. drain `pollOutput()` until nil, sending every `.transmit` from its `local` socket, then sleep
+///    until `nextDeadline` (nil: nothing is scheduled, wait for input). This is the `ProtocolCore`
+///    convention every core in Steadfast follows.
 ///
 /// Malformed or unauthenticated datagrams are dropped and counted in `statistics`; they never trap.
 public final class ICEAgent {
@@ -22,8 +25,6 @@ public final class ICEAgent {
     public enum Output: Sendable, Hashable {
         case transmit([UInt8], from: TransportAddress, to: TransportAddress)
         case event(ICEEvent)
-        /// Call `handle(.timeout, now:)` at this instant at the latest.
-        case timeout(ContinuousClock.Instant)
     }
 
     /// Counters of dropped input, so a driver can log or export them.
@@ -126,20 +127,21 @@ public final class ICEAgent {
         }
     }
 
-    /// The next thing to do: queued transmits and events first, then `.timeout(next wake-up)`;
-    /// nil when nothing is scheduled (or after `close()` once drained).
+    /// The next queued transmit or event; nil once drained (then sleep until `nextDeadline`).
     public func pollOutput() -> Output? {
-        if outputHead < outputs.count {
-            let output = outputs[outputHead]
-            outputHead += 1
-            if outputHead == outputs.count {
-                outputs.removeAll(keepingCapacity: true)
-                outputHead = 0
-            }
-            return output
+        guard outputHead < outputs.count else { return nil }
+        let output = outputs[outputHead]
+        outputHead += 1
+        if outputHead == outputs.count {
+            outputs.removeAll(keepingCapacity: true)
+            outputHead = 0
         }
-        guard !isClosed, let deadline = nextDeadline() else { return nil }
-        return .timeout(deadline)
+        return output
+    }
+
+    /// When the agent next wants `handle(.timeout, now:)`; nil when only input can wake it (or closed).
+    public var nextDeadline: ContinuousClock.Instant? {
+        isClosed ? nil : earliestDeadline()
     }
 
     func emit(_ output: Output) { outputs.append(output) }
@@ -271,28 +273,34 @@ public final class ICEAgent {
         if newRole == .controlled { nominatingPair = nil }
     }
 
-    /// Earliest instant the agent needs `handle(.timeout, now:)`.
-    func nextDeadline() -> ContinuousClock.Instant? {
-        var deadlines: [ContinuousClock.Instant] = []
-        if hasCheckToSend, let lastNow { deadlines.append(max(nextCheckAt ?? lastNow, lastNow)) }
+    /// Earliest instant the agent needs `handle(.timeout, now:)`. Folds into one optional instead of
+    /// building an array: drivers read it after every datagram, on the allocation-free media path.
+    private func earliestDeadline() -> ContinuousClock.Instant? {
+        var earliest: ContinuousClock.Instant?
+        if hasCheckToSend, let lastNow { earliest = earlier(earliest, max(nextCheckAt ?? lastNow, lastNow)) }
         for transaction in transactions.values {
-            if transaction.transmissions == 0, let lastNow { deadlines.append(lastNow) }
-            if let deadline = transaction.deadline { deadlines.append(deadline) }
+            if transaction.transmissions == 0, let lastNow { earliest = earlier(earliest, lastNow) }
+            if let deadline = transaction.deadline { earliest = earlier(earliest, deadline) }
         }
         if let selected, selected.consentEnabled {
-            deadlines.append(selected.nextConsentAt)
-            if state != .disconnected { deadlines.append(selected.lastConsentAt + configuration.disconnectedTimeout) }
-            deadlines.append(selected.lastConsentAt + configuration.consentTimeout)
+            earliest = earlier(earliest, selected.nextConsentAt)
+            if state != .disconnected { earliest = earlier(earliest, selected.lastConsentAt + configuration.disconnectedTimeout) }
+            earliest = earlier(earliest, selected.lastConsentAt + configuration.consentTimeout)
         }
         if role == .controlling, !configuration.isLite, nominatingPair == nil, let firstSuccessAt,
             !pairs.values.contains(where: { $0.nominated })
         {
-            deadlines.append(firstSuccessAt + configuration.nominationTimeout)
+            earliest = earlier(earliest, firstSuccessAt + configuration.nominationTimeout)
         }
         if selected == nil, state == .checking, let checkingStartedAt {
-            deadlines.append(checkingStartedAt + configuration.failureTimeout)
+            earliest = earlier(earliest, checkingStartedAt + configuration.failureTimeout)
         }
-        return deadlines.min()
+        return earliest
+    }
+
+    private func earlier(_ current: ContinuousClock.Instant?, _ candidate: ContinuousClock.Instant) -> ContinuousClock.Instant {
+        guard let current else { return candidate }
+        return min(current, candidate)
     }
 
     private func handleTimeout(now: ContinuousClock.Instant) {
@@ -302,6 +310,10 @@ public final class ICEAgent {
         processConsent(now: now)
         processFailure(now: now)
     }
+}
+
+extension ICEAgent: ProtocolCore {
+    public static var timeout: Input { .timeout }
 }
 
 @available(*, unavailable)

@@ -23,7 +23,7 @@ extension PeerConnection {
     public enum Input: Sendable {
         /// A UDP datagram that arrived on the socket bound to `to`.
         case datagram([UInt8], from: TransportAddress, to: TransportAddress)
-        /// `nextTimeout` has passed.
+        /// `nextDeadline` has passed.
         case timeout
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import SansIO
 
 /// An audio-only WebRTC peer connection as one sans-IO state machine: ICE, DTLS-SRTP, RTP/RTCP and
 /// a jitter buffer per remote track, negotiated by JSEP offer/answer.
@@ -32,7 +33,6 @@ public final class PeerConnection {
     /// The negotiated header-extension IDs, cached so the receive path does not rebuild them.
     private var extensionMap = RTPHeaderExtensionMap()
     private var outputs: [Output] = []
-    private var iceDeadline: ContinuousClock.Instant?
     private var dtlsDeadline: ContinuousClock.Instant?
     private var rtcpDeadline: ContinuousClock.Instant?
     private var playoutDeadline: ContinuousClock.Instant?
@@ -180,9 +180,19 @@ public final class PeerConnection {
 
     public func pollOutput() -> Output? { outputs.isEmpty ? nil : outputs.removeFirst() }
 
-    /// The earliest instant any part of the connection wants `.timeout`.
-    public var nextTimeout: ContinuousClock.Instant? {
-        [iceDeadline, dtlsDeadline, rtcpDeadline, playoutDeadline].compactMap { $0 }.min()
+    /// The earliest instant any part of the connection wants `.timeout` (nil: only input wakes it).
+    /// No array is built: drivers read it after every datagram.
+    public var nextDeadline: ContinuousClock.Instant? {
+        Self.earlier(Self.earlier(ice.nextDeadline, dtlsDeadline), Self.earlier(rtcpDeadline, playoutDeadline))
+    }
+
+    /// The name `nextDeadline` had before the `ProtocolCore` convention (the benchmarks still use it).
+    public var nextTimeout: ContinuousClock.Instant? { nextDeadline }
+
+    private static func earlier(_ a: ContinuousClock.Instant?, _ b: ContinuousClock.Instant?) -> ContinuousClock.Instant? {
+        guard let a else { return b }
+        guard let b else { return a }
+        return min(a, b)
     }
 
     /// Starts an ICE restart: new local credentials, so the next offer restarts connectivity checks
@@ -219,7 +229,7 @@ public final class PeerConnection {
         drainDTLS(now: now)
         ice.close()
         drainICE(now: now)
-        iceDeadline = nil; dtlsDeadline = nil; rtcpDeadline = nil; playoutDeadline = nil
+        dtlsDeadline = nil; rtcpDeadline = nil; playoutDeadline = nil
         transition(to: .closed)
     }
 
@@ -313,8 +323,7 @@ public final class PeerConnection {
     // MARK: Timers
 
     private func fireTimers(now: ContinuousClock.Instant) {
-        if let deadline = iceDeadline, deadline <= now {
-            iceDeadline = nil
+        if let deadline = ice.nextDeadline, deadline <= now {
             ice.handle(.timeout, now: now)
             drainICE(now: now)
         }
@@ -350,9 +359,6 @@ public final class PeerConnection {
             switch output {
             case .transmit(let bytes, let from, let to):
                 outputs.append(.transmit(bytes, from: from, to: to))
-            case .timeout(let instant):
-                iceDeadline = instant
-                return  // the agent repeats its timeout until new input arrives
             case .event(let event):
                 handleICE(event, now: now)
             }
@@ -498,6 +504,10 @@ public final class PeerConnection {
 struct RemoteAudioReceiver {
     var track: PeerConnection.RemoteTrack
     var jitter: JitterBuffer
+}
+
+extension PeerConnection: ProtocolCore {
+    public static var timeout: Input { .timeout }
 }
 
 @available(*, unavailable)

@@ -95,11 +95,9 @@ final class VirtualNetwork {
                 send(bytes, from: from, to: to)
             case .event(let event):
                 events[index].append((now, event))
-            case .timeout(let instant):
-                wakeUps[index] = instant
-                return
             }
         }
+        wakeUps[index] = agents[index].nextDeadline
     }
 
     private func send(_ bytes: [UInt8], from: TransportAddress, to: TransportAddress) {

@@ -100,7 +100,7 @@ final class LoopbackHarness {
              tickInterval: Duration = .milliseconds(20)) {
         var nextTick = now
         while now < end {
-            let candidates = [offerer.nextTimeout, answerer.nextTimeout, network.nextDue,
+            let candidates = [offerer.nextDeadline, answerer.nextDeadline, network.nextDue,
                               tick == nil ? nil : nextTick, end].compactMap { $0 }
             let next = max(now, candidates.min() ?? end)
             if sleepsRealTime, next > now { Thread.sleep(forTimeInterval: min(0.05, Double((next - now).components.seconds) + Double((next - now).components.attoseconds) / 1e18)) }
@@ -109,7 +109,7 @@ final class LoopbackHarness {
                 tick(now)
                 nextTick += tickInterval
             }
-            for connection in [offerer, answerer] where (connection.nextTimeout ?? end) <= now {
+            for connection in [offerer, answerer] where (connection.nextDeadline ?? end) <= now {
                 connection.handle(.timeout, now: now)
             }
             pump()
