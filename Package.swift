@@ -79,7 +79,7 @@ let package = Package(
         /// Runs a PeerConnection on real UDP sockets with Opus in and out (the glue of RTC, Audio and Transport).
         .target(
             name: "Media",
-            dependencies: ["RTC", "Audio", "Transport", .product(name: "Logging", package: "swift-log")]),
+            dependencies: ["RTC", "Audio", "Transport", "SansIO", .product(name: "Logging", package: "swift-log")]),
         .target(
             name: "Transport",
             dependencies: ["CCurl", "CShims", .product(name: "Logging", package: "swift-log")]),

@@ -2,18 +2,29 @@ import Audio
 import Foundation
 import Logging
 import RTC
+import SansIO
 import Synchronization
 import Transport
 
 /// Runs one `PeerConnection` on real UDP sockets: a `UDPEventLoopHandler` that translates socket
 /// addresses, paces outgoing audio at 20 ms, encodes and decodes Opus, and reports events.
 ///
-/// Everything that touches the connection runs on the event loop's thread; callers go through
-/// `perform` (or the async helpers here), so the sans-IO machine never needs a lock.
+/// Everything that touches the connection runs on the event loop's thread, in one order: datagrams
+/// as they arrive, the connection's deadline, and the closures callers queue with `withConnection`
+/// (or `audioQueued`). After each of those the driver drains the connection's outputs at once:
+/// transmits wait in `pendingTransmits` for the loop to send, events (decoded audio included) go to
+/// the callbacks. Nothing waits on a fixed period: the loop sleeps until `nextDeadline()`.
+///
+/// Audio is bounded both ways: outgoing frames wait in a `DropOldestBuffer` (its drops counted),
+/// and decoded frames leave through `onAudio`, which must not block (the room yields them into a
+/// bounded drop-oldest stream).
 public final class PeerConnectionDriver: UDPEventLoopHandler, @unchecked Sendable {
     // SAFETY: all mutable state below is confined to the event loop thread (see type doc); the
-    // only cross-thread state is behind `shared`.
+    // only cross-thread state is the outgoing-audio buffer (a Mutex inside) and `loop`, set once
+    // by `start()` before any caller reaches the driver.
     public let connection: PeerConnection
+    /// Audio waiting to be sent, 20 ms per frame; the oldest is dropped when a producer outruns real time.
+    public let outgoingAudio: DropOldestBuffer<AudioFrame>
     private let sockets: [UDPSocket]
     private let localAddresses: [TransportAddress]
     private var loop: UDPEventLoop?
@@ -23,13 +34,19 @@ public final class PeerConnectionDriver: UDPEventLoopHandler, @unchecked Sendabl
 
     private let encoder: OpusEncoder
     private var decoders: [String: OpusDecoder] = [:]
-    private var outgoing: [AudioFrame] = []
     private var nextSendTick: ContinuousClock.Instant?
+    /// Transmits drained from the connection, sent by the loop through `nextTransmit`; the storage is
+    /// kept between batches, so queueing allocates nothing.
+    private var pendingTransmits: [UDPTransmit] = []
+    private var pendingHead = 0
     private let onEvent: @Sendable (PeerConnection.Event) -> Void
     private let onAudio: @Sendable (String, AudioFrame) -> Void
 
     /// Binds one UDP socket per address (port 0: any free port) and announces each as a host candidate.
+    /// `outgoingAudio` is where audio to send waits (a room passes its own, so producers can append
+    /// to it directly); by default a minute of 20 ms frames, for a diagnostic that queues a whole file.
     public init(configuration: PeerConnection.Configuration = .init(), hosts: [String],
+                outgoingAudio: DropOldestBuffer<AudioFrame>? = nil,
                 logger: Logger = Logger(label: "steadfast.rtc"),
                 onEvent: @escaping @Sendable (PeerConnection.Event) -> Void = { _ in },
                 onAudio: @escaping @Sendable (String, AudioFrame) -> Void = { _, _ in }) throws {
@@ -51,6 +68,8 @@ public final class PeerConnectionDriver: UDPEventLoopHandler, @unchecked Sendabl
         self.logger = logger
         self.onEvent = onEvent
         self.onAudio = onAudio
+        self.outgoingAudio = outgoingAudio ?? DropOldestBuffer(capacity: 3_000)
+        pendingTransmits.reserveCapacity(64)
         var opus = OpusEncoder.Configuration()
         opus.inBandFEC = true
         opus.expectedPacketLossPercent = 10
@@ -64,27 +83,38 @@ public final class PeerConnectionDriver: UDPEventLoopHandler, @unchecked Sendabl
         loop.start(name: "steadfast-rtc")
     }
 
-    /// Runs `body` with the connection on the loop thread and returns its result.
+    /// Runs `body` with the connection on the loop thread (in order with datagrams and timers) and
+    /// returns its result; the connection's outputs are drained right after.
     public func withConnection<T: Sendable>(_ body: @escaping @Sendable (PeerConnection) throws -> T) async throws -> T {
-        guard let loop else { return try body(connection) }
+        guard let loop else {
+            defer { drainConnection() }
+            return try body(connection)
+        }
         return try await withCheckedThrowingContinuation { continuation in
-            loop.perform { [self] in continuation.resume(with: Result { try body(self.connection) }) }
+            loop.perform { [self] in
+                let result = Result { try body(self.connection) }
+                drainConnection()
+                continuation.resume(with: result)
+            }
         }
     }
 
     /// Queues audio to send, paced at one 20 ms frame per tick (48 kHz mono).
     public func enqueue(_ audio: AudioFrame) {
-        let frames = audio.chunked(milliseconds: 20)
-        loop?.perform { [self] in
-            outgoing.append(contentsOf: frames)
-            if nextSendTick == nil { nextSendTick = .now }
-        }
+        for frame in audio.chunked(milliseconds: 20) { outgoingAudio.append(frame) }
+        audioQueued()
+    }
+
+    /// Tells the loop that `outgoingAudio` has frames (a producer appended to it directly).
+    public func audioQueued() {
+        loop?.perform { [self] in startPacing(now: .now) }
     }
 
     /// Closes the connection (BYE, close alert), lets the loop send them, and stops it.
     public func stop() {
         loop?.perform { [self] in
             connection.close(now: .now)
+            drainConnection()
         }
         loop?.stop()
         loop = nil
@@ -96,56 +126,78 @@ public final class PeerConnectionDriver: UDPEventLoopHandler, @unchecked Sendabl
                                  now: ContinuousClock.Instant) {
         guard let remote = transportAddress(source) else { return }
         connection.handleDatagram(bytes, from: remote, to: localAddresses[socketIndex], now: now)
-        dispatchEvents()
+        drainConnection()
     }
 
-    private var pendingTransmit: UDPTransmit?
-
     public func nextTransmit(now: ContinuousClock.Instant) -> UDPTransmit? {
+        guard pendingHead < pendingTransmits.count else { return nil }
+        let transmit = pendingTransmits[pendingHead]
+        pendingHead += 1
+        if pendingHead == pendingTransmits.count {
+            pendingTransmits.removeAll(keepingCapacity: true)
+            pendingHead = 0
+        }
+        return transmit
+    }
+
+    public func nextDeadline() -> ContinuousClock.Instant? {
+        guard let tick = nextSendTick else { return connection.nextDeadline }
+        guard let deadline = connection.nextDeadline else { return tick }
+        return min(deadline, tick)
+    }
+
+    public func timeoutFired(now: ContinuousClock.Instant) {
+        if let deadline = connection.nextDeadline, deadline <= now {
+            connection.handle(PeerConnection.timeout, now: now)
+        }
+        if let tick = nextSendTick, tick <= now {
+            if sendNextFrame(now: now) {
+                nextSendTick = outgoingAudio.count == 0 ? nil : max(tick + .milliseconds(20), now - .milliseconds(20))
+            } else {
+                nextSendTick = nil  // not connected yet: pacing restarts when the connection is up
+            }
+        }
+        drainConnection()
+    }
+
+    private func startPacing(now: ContinuousClock.Instant) {
+        if nextSendTick == nil, connection.state == .connected, outgoingAudio.count > 0 { nextSendTick = now }
+    }
+
+    /// Sends the oldest queued frame; false when the connection cannot send yet (the frame stays).
+    private func sendNextFrame(now: ContinuousClock.Instant) -> Bool {
+        guard connection.state == .connected else { return false }
+        guard var frame = outgoingAudio.removeFirst() else { return true }
+        if frame.samplesPerChannel < 960 {
+            frame.samples += [Int16](repeating: 0, count: (960 - frame.samplesPerChannel) * frame.channels)
+        }
+        if let packet = try? encoder.encode(frame) { connection.sendAudio(packet, now: now) }
+        return true
+    }
+
+    /// Carries out everything the connection produced: transmits queue for the loop, events (decoded
+    /// audio included) go out now, in the order the connection produced them.
+    private func drainConnection() {
         while let output = connection.pollOutput() {
             switch output {
             case .transmit(let bytes, let from, let to):
                 guard let index = localAddresses.firstIndex(of: from), let destination = socketAddress(to) else { continue }
-                return UDPTransmit(socketIndex: index, destination: destination, bytes: bytes)
+                pendingTransmits.append(UDPTransmit(socketIndex: index, destination: destination, bytes: bytes))
             case .event(let event):
                 handle(event)
             }
         }
-        return nil
     }
-
-    public func nextDeadline() -> ContinuousClock.Instant? {
-        [connection.nextTimeout, nextSendTick].compactMap { $0 }.min()
-    }
-
-    public func timeoutFired(now: ContinuousClock.Instant) {
-        if let deadline = connection.nextTimeout, deadline <= now {
-            connection.handle(.timeout, now: now)
-        }
-        if let tick = nextSendTick, tick <= now {
-            sendNextFrame(now: now)
-            nextSendTick = outgoing.isEmpty ? nil : max(tick + .milliseconds(20), now - .milliseconds(20))
-        }
-        dispatchEvents()
-    }
-
-    private func sendNextFrame(now: ContinuousClock.Instant) {
-        guard connection.state == .connected, !outgoing.isEmpty else { return }
-        var frame = outgoing.removeFirst()
-        if frame.samplesPerChannel < 960 {
-            frame.samples += [Int16](repeating: 0, count: (960 - frame.samplesPerChannel) * frame.channels)
-        }
-        guard let packet = try? encoder.encode(frame) else { return }
-        connection.sendAudio(packet, now: now)
-    }
-
-    /// Events are handled as they are polled in `nextTransmit`; this drains any left between transmits.
-    private func dispatchEvents() {}
 
     private func handle(_ event: PeerConnection.Event) {
-        if case .audio(let mid, let slot) = event {
+        switch event {
+        case .audio(let mid, let slot):
             decode(slot, mid: mid)
             return
+        case .stateChanged(.connected):
+            startPacing(now: .now)
+        default:
+            break
         }
         onEvent(event)
     }

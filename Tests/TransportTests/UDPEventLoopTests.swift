@@ -79,8 +79,8 @@ struct UDPEventLoopTests {
             loop.stop()
             loop.stop()
         }
-        // A bound for a hung loop, not a speed test: even without the wake-up, the idle poll ends
-        // within a second.
+        // A bound for a hung loop, not a speed test: the idle poll has no timeout, so only the
+        // wake-up `stop()` writes ends it.
         #expect(elapsed < .seconds(5), "stop() took \(elapsed)")
 
         // A performed closure after stop never runs on a dead loop thread and never crashes, and a

@@ -6,7 +6,7 @@ import Glibc
 
 /// The thin driver around a sans-IO UDP machine: one thread that polls its sockets and a wake-up
 /// descriptor, feeds batches of datagrams to the handler, sends what the handler queues, and sleeps
-/// until the handler's next deadline.
+/// until the handler's next deadline (with no deadline, until an input arrives).
 ///
 /// The handler lives on the loop thread. Other threads and tasks reach it only through `perform`,
 /// which queues a closure and wakes the loop, so the machine itself never needs a lock.
@@ -121,14 +121,16 @@ public final class UDPEventLoop: @unchecked Sendable {
         finished.signal()
     }
 
+    /// How long to sleep in `poll`: until the handler's deadline, or indefinitely (-1) when it has
+    /// none; inputs (datagrams, `perform`, `stop`) wake the poll, so nothing runs on a fixed period.
     private func pollTimeoutMilliseconds() -> Int32 {
-        guard let deadline = handler.nextDeadline() else { return 1000 }
+        guard let deadline = handler.nextDeadline() else { return -1 }
         let remaining = deadline - ContinuousClock.now
         if remaining <= .zero { return 0 }
         let (seconds, attoseconds) = remaining.components
         // Round up so the loop never wakes a hair early and spins.
         let milliseconds = seconds * 1000 + (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000
-        return Int32(min(milliseconds, 1000))
+        return Int32(min(milliseconds, Int64(Int32.max)))
     }
 
     private func runQueuedWork() {
