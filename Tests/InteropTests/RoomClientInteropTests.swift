@@ -39,29 +39,33 @@ struct RoomClientInteropTests {
             for await event in client.events {
                 switch event {
                 case .joined:
-                    await client.publish(audio)
+                    client.publish(audio)
                     log.withLock { $0.append("joined") }
-                case .audio(_, let frame):
-                    heard.withLock { $0 += frame.samples }
-                case .trackSubscribed(let mid, let trackID):
-                    log.withLock { $0.append("subscribed \(mid) \(trackID ?? "-")") }
+                case .trackSubscribed(let track):
+                    log.withLock { $0.append("subscribed \(track.mid) \(track.participant?.identity ?? "-") \(track.trackSID ?? "-")") }
                 case .connectionState(let role, let state):
                     log.withLock { $0.append("\(role.rawValue) \(state)") }
-                case .error(let message):
-                    log.withLock { $0.append("error \(message)") }
+                case .error(let error):
+                    log.withLock { $0.append("error \(error)") }
                 default:
                     break
                 }
             }
         }
+        let listener = Task {
+            for await received in client.audio { heard.withLock { $0 += received.frame.samples } }
+        }
         try? await client.run()
         await consumer.value
+        await listener.value
 
         let events = log.withLock { $0 }
         #expect(events.first == "joined", "\(events)")
         #expect(events.contains("publisher connected"), "\(events)")
         #expect(events.contains("subscriber connected"), "\(events)")
         #expect(events.contains { $0.hasPrefix("subscribed") && $0.hasSuffix("TR_caller") }, "\(events)")
+        #expect(events.contains { $0.hasPrefix("subscribed") && $0.hasSuffix(" caller TR_caller") },
+                "the track names its owner, the caller: \(events)")
         #expect(!events.contains { $0.hasPrefix("error") }, "\(events)")
 
         let result = try #require(try await server.readMessage(timeout: .seconds(30))["result"] as? [String: Any])
