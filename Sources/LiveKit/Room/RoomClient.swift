@@ -1,13 +1,11 @@
 import Audio
 import Foundation
-import HTTPTypes
 import LiveKitProtocol
 import Logging
 import Media
-import NIOCore
 import RTC
 import SteadfastConfig
-import WSClient
+import Synchronization
 
 /// Joins a LiveKit room as one participant: `/rtc` signalling (`SignalCore`) over a WebSocket, a
 /// publisher `PeerConnection` we offer on (one Opus microphone track), and a subscriber
@@ -18,7 +16,7 @@ import WSClient
 /// this stack (no SCTP yet) could not accept. Audio out goes through `publish(_:)`, audio in arrives
 /// on `audio` (bounded: a slow consumer loses the oldest frames, counted in `stats`), everything
 /// else on `events`. The order in which a room handles what happens is `RoomSession`'s; this type
-/// only connects the WebSocket to it.
+/// only connects the signalling connection (`WebSocketConnectionLoop`) to it.
 public final class RoomClient: Sendable {
     public struct Options: Sendable {
         public var url: URL
@@ -73,33 +71,35 @@ public final class RoomClient: Sendable {
     // MARK: Running
 
     /// Joins and stays until the room is left (by `leave()`, the server, or a lost connection).
+    /// The signalling connection is the shared `WebSocketConnectionLoop`, with no reconnection: a
+    /// room whose signalling is lost ends (the job reports it).
     public func run() async throws {
         let url = try Self.signalComponents(options.url, token: options.token, protocolVersion: options.protocolVersion)
-        let headers: HTTPFields = [.authorization: "Bearer \(options.token)"]
         let session = self.session
-        async let loop: Void = session.run()
-        var failure: (any Error)?
-        do {
-            try await LiveKitWebSocket.connect(url, headers: headers, maxFrameSize: 1 << 22, logger: logger) { inbound, outbound, _ in
-                try await withThrowingTaskGroup(of: Void.self) { group in
-                    group.addTask {
-                        for await frame in session.outgoingFrames { try await outbound.write(.binary(ByteBuffer(bytes: frame))) }
-                    }
-                    group.addTask {
-                        for try await message in inbound.messages(maxSize: 1 << 22) {
-                            if case .binary(let buffer) = message { session.inbox.send(.frame(Data(buffer.readableBytesView))) }
-                        }
-                    }
-                    _ = try await group.next()
-                    group.cancelAll()
-                }
+        let failure = Mutex<(any Error)?>(nil)
+        let connection = WebSocketConnectionLoop(transport: DefaultWebSocketTransport(), policy: .never, logger: logger) { event in
+            switch event.kind {
+            case .opened: break
+            case .frame(let frame): session.inbox.send(.frame(frame))
+            case .closed(let closed): failure.withLock { $0 = closed.error }
             }
-        } catch {
-            failure = error
         }
-        session.inbox.send(.signallingClosed(failure.map { LiveKitError.connecting(to: LiveKitEndpoint.redacted(options.url), $0) }))
+        async let loop: Void = session.run()
+        async let writer: Void = Self.write(session.outgoingFrames, to: connection)
+        connection.open(WebSocketRequest(url: url, bearerToken: options.token, maximumFrameSize: 1 << 22))
+        await connection.run()
+        let error = failure.withLock { $0 }
+        session.inbox.send(.signallingClosed(error.map { LiveKitError.connecting(to: LiveKitEndpoint.redacted(options.url), $0) }))
         await loop
-        if let failure { throw failure }
+        await writer
+        if let error { throw error }
+    }
+
+    /// Hands the session's frames to the connection; when the session ends signalling (leave, the
+    /// server's leave, stale pings), the connection closes after the frames already queued.
+    private static func write(_ frames: AsyncStream<Data>, to connection: WebSocketConnectionLoop) async {
+        for await frame in frames { connection.send(frame) }
+        connection.close()
     }
 
     /// Queues audio on our microphone track (any length; sent in 20 ms Opus frames).
