@@ -1,6 +1,6 @@
 /// A data-channel message as the application sees it (RFC 8831 §6.6: string or binary, either
 /// possibly empty).
-public enum DataChannelMessage: Equatable, Sendable {
+public enum DataChannelMessage: Hashable, Sendable {
     case text(String)
     case binary([UInt8])
 

@@ -176,7 +176,12 @@ extension SCTPAssociation {
     mutating func handlePeerReset(_ sequence: UInt32, lastTSN: UInt32, streams: [UInt16]) -> ReconfigResult {
         guard sequence == peerRequestSequence else { return acceptRequestSequence(sequence, result: .denied) }
         // Data up to the peer's last TSN must have arrived first; the peer asks again later.
-        guard tsnLessOrEqual(lastTSN, cumulativeTSN) else { return .inProgress }
+        guard tsnLessOrEqual(lastTSN, cumulativeTSN) else {
+            // Our SACK shows the peer where we stand, which also prompts a FORWARD TSN it may have
+            // lost (aiortc resends one only on SACK receipt or while its T3 runs).
+            sackNow = true
+            return .inProgress
+        }
         for stream in streams {
             if let old = inbound.removeValue(forKey: stream) {
                 bufferedReceiveBytes -= old.ready.values.reduce(0) { $0 + $1.size }
@@ -198,6 +203,7 @@ extension SCTPAssociation {
     mutating func handleResetResponse(_ sequence: UInt32, result: ReconfigResult, now: ContinuousClock.Instant) {
         guard let outstanding = outstandingReset, outstanding.sequence == sequence else { return }
         if result == .inProgress {
+            errorCount = 0  // the peer is alive, just waiting for data to arrive
             reconfigDeadline = now + rto
             return
         }

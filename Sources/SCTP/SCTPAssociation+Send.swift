@@ -29,11 +29,14 @@ struct OutboundChunk {
     var needsRetransmit = false
     var abandoned = false
     var missIndications = 0
+    var fastRetransmitted = false
 
     var size: Int { data.userData.count }
 }
 
 extension SCTPAssociation {
+    static let maxBurst = 4
+
     /// User data bytes per DATA chunk: the MTU less the common header and the DATA header.
     var maxFragment: Int { max(64, (configuration.mtu - SCTPPacket.headerSize - 16) & ~3) }
 
@@ -67,12 +70,17 @@ extension SCTPAssociation {
         }
         if forwardTSNNeeded, canSendData, let forward = makeForwardTSN() {
             control.append(.forwardTSN(forward))
+            // T3 also guards the FORWARD TSN: if it is lost while nothing else is outstanding, no
+            // SACK would ever ask for it again (RFC 3758 §3.5 C3).
+            if t3Deadline == nil { t3Deadline = now + rto }
         }
         forwardTSNNeeded = false
         var chunks: [SCTPChunk] = []
         var size = SCTPPacket.headerSize
+        var shipped = 0
         func ship(_ association: inout SCTPAssociation) {
             guard !chunks.isEmpty else { return }
+            shipped += 1
             association.transmit(SCTPPacket(sourcePort: association.configuration.localPort,
                                             destinationPort: association.configuration.remotePort,
                                             verificationTag: association.peerTag, chunks: chunks))
@@ -110,11 +118,16 @@ extension SCTPAssociation {
             retransmitsQueued = retransmitsQueued && inflight.indices.contains { inflight[$0].needsRetransmit }
             // New data, while the windows allow (one packet may go when nothing is in flight: the
             // zero-window probe of RFC 9260 §6.1 rule A).
+            // At most Max.Burst (4) packets at once (RFC 9260 §6.1): the SACK clock spaces the rest,
+            // so one flush cannot overrun a receiver's socket buffer with a whole window.
             while let message = pending.first {
                 guard flightSize < cwnd, flightSize < peerReceiveWindow || flightSize == 0 else { break }
                 let fragment = min(maxFragment, message.payload.count - message.offset)
                 let chunkSize = 16 + (fragment + 3) & ~3
-                if size + chunkSize > configuration.mtu { ship(&self) }
+                if size + chunkSize > configuration.mtu {
+                    if shipped >= Self.maxBurst { break }
+                    ship(&self)
+                }
                 let begins = message.offset == 0
                 let ends = message.offset + fragment == message.payload.count
                 let data = DataChunk(tsn: nextTSN, streamID: message.streamID, ssn: message.ssn, ppid: message.ppid,
@@ -199,10 +212,13 @@ extension SCTPAssociation {
             for index in inflight.indices {
                 let tsn = inflight[index].data.tsn
                 if !tsnLess(tsn, highest) { break }
-                guard !inflight[index].acked, !inflight[index].abandoned, !inflight[index].needsRetransmit else { continue }
+                // A chunk is fast-retransmitted once; after that only T3 retransmits it (RFC 9260 §7.2.4).
+                guard !inflight[index].acked, !inflight[index].abandoned, !inflight[index].needsRetransmit,
+                      !inflight[index].fastRetransmitted else { continue }
                 inflight[index].missIndications += 1
                 if inflight[index].missIndications == 3 {
                     inflight[index].missIndications = 0
+                    inflight[index].fastRetransmitted = true
                     inflight[index].needsRetransmit = true
                     retransmitsQueued = true
                     if inflight[index].inFlight { flightSize -= inflight[index].size; inflight[index].inFlight = false }
@@ -232,7 +248,7 @@ extension SCTPAssociation {
         }
         peerReceiveWindow = max(0, Int(sack.advertisedReceiverWindow) - flightSize)
         if advanced { errorCount = 0 }
-        if !hasOutstandingData {
+        if !hasOutstandingData && !tsnLess(peerCumulativeAck, advancedPeerAckPoint) {
             t3Deadline = nil
         } else if advanced {
             t3Deadline = now + rto
@@ -272,7 +288,11 @@ extension SCTPAssociation {
     mutating func fireT3(now: ContinuousClock.Instant) {
         t3Deadline = nil
         guard hasOutstandingData else {
-            if tsnLess(peerCumulativeAck, advancedPeerAckPoint) { forwardTSNNeeded = true }
+            if tsnLess(peerCumulativeAck, advancedPeerAckPoint) {
+                forwardTSNNeeded = true
+                if countError() { return }
+                t3Deadline = now + rto
+            }
             return
         }
         stats.t3Expirations += 1
@@ -284,6 +304,8 @@ extension SCTPAssociation {
         fastRecoveryExit = nil
         for index in inflight.indices where !inflight[index].acked && !inflight[index].abandoned {
             inflight[index].needsRetransmit = true
+            inflight[index].fastRetransmitted = false
+            inflight[index].missIndications = 0
             retransmitsQueued = true
             if inflight[index].inFlight { flightSize -= inflight[index].size; inflight[index].inFlight = false }
         }

@@ -150,6 +150,9 @@ public struct SCTPAssociation: ProtocolCore {
     var shutdownRequested = false
 
     var outputs = Queue<Output>()
+    /// Inputs arrived since the last flush; `pollOutput` flushes at `lastNow`.
+    var needsFlush = false
+    var lastNow: Instant?
 
     public init(_ configuration: Configuration) {
         self.configuration = configuration
@@ -173,7 +176,16 @@ public struct SCTPAssociation: ProtocolCore {
         [t1Deadline, t3Deadline, t2Deadline, delayedAckDeadline, reconfigDeadline].compactMap { $0 }.min()
     }
 
-    public mutating func pollOutput() -> Output? { outputs.popFirst() }
+    /// Packets are built here, when the driver asks, not per input: a burst of `send`s before the
+    /// driver drains becomes full packets (up to ~59 small messages per packet), not one tiny packet
+    /// per message that could overrun a receiver's socket buffer.
+    public mutating func pollOutput() -> Output? {
+        if needsFlush && outputs.isEmpty, let now = lastNow {
+            needsFlush = false
+            flush(now: now)
+        }
+        return outputs.popFirst()
+    }
 
     /// The bytes queued on a channel and not yet acknowledged (W3C `bufferedAmount`).
     public func bufferedAmount(channelID: UInt16) -> Int { channels[channelID]?.bufferedAmount ?? 0 }
@@ -182,6 +194,7 @@ public struct SCTPAssociation: ProtocolCore {
     public var channelIDs: [UInt16] { channels.keys.sorted() }
 
     public mutating func handle(_ input: Input, now: Instant) {
+        lastNow = now
         switch input {
         case .connect: connect(now: now)
         case .packet(let bytes): receive(bytes, now: now)
@@ -193,7 +206,7 @@ public struct SCTPAssociation: ProtocolCore {
         case .shutdown: requestShutdown()
         case .timeout: fireTimers(now: now)
         }
-        flush(now: now)
+        needsFlush = true
     }
 
     mutating func emit(_ event: Event) { outputs.append(.event(event)) }

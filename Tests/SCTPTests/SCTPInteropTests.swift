@@ -44,31 +44,36 @@ struct SCTPInteropTests {
         init(_ description: String) { self.description = description }
     }
 
-    @Test(arguments: [(true, 0.0), (false, 0.0), (true, 0.1)])
-    func echoThroughAiortc(weAreDTLSClient: Bool, loss: Double) async throws {
+    /// (our DTLS role, injected loss each way, a lossy channel beside the reliable one)
+    static let cases: [(Bool, Double, Bool)] = [(true, 0.0, true), (false, 0.0, true), (true, 0.1, false), (false, 0.1, true)]
+
+    @Test(arguments: cases)
+    func echoThroughAiortc(weAreDTLSClient: Bool, loss: Double, lossyChannel: Bool) async throws {
         let python = try Self.python
         let script = Self.here.appendingPathComponent("python/aiortc_sctp_peer.py").path
         let result = try await Self.offThePool {
-            try Self.runEcho(executable: python, arguments: [script], weAreDTLSClient: weAreDTLSClient, loss: loss)
+            try Self.runEcho(executable: python, arguments: [script], weAreDTLSClient: weAreDTLSClient, loss: loss, lossyChannel: lossyChannel)
         }
-        Self.check(result, hello: "hello from aiortc", weAreDTLSClient: weAreDTLSClient)
+        Self.check(result, hello: "hello from aiortc", weAreDTLSClient: weAreDTLSClient, loss: loss, lossyChannel: lossyChannel)
     }
 
-    @Test(arguments: [(true, 0.0), (false, 0.0), (false, 0.1)])
-    func echoThroughPion(weAreDTLSClient: Bool, loss: Double) async throws {
+    @Test(arguments: cases)
+    func echoThroughPion(weAreDTLSClient: Bool, loss: Double, lossyChannel: Bool) async throws {
         let peer = try Self.pionPeer()
         let result = try await Self.offThePool {
-            try Self.runEcho(executable: peer, arguments: [], weAreDTLSClient: weAreDTLSClient, loss: loss)
+            try Self.runEcho(executable: peer, arguments: [], weAreDTLSClient: weAreDTLSClient, loss: loss, lossyChannel: lossyChannel)
         }
-        Self.check(result, hello: "hello from pion", weAreDTLSClient: weAreDTLSClient)
+        Self.check(result, hello: "hello from pion", weAreDTLSClient: weAreDTLSClient, loss: loss, lossyChannel: lossyChannel)
     }
+
+    static let lossyCount = 300
 
     struct PeerSummary: Decodable {
         var echoed: Int
         var closed: [String]
     }
 
-    static func check(_ result: EchoResult, hello: String, weAreDTLSClient: Bool) {
+    static func check(_ result: EchoResult, hello: String, weAreDTLSClient: Bool, loss: Double, lossyChannel: Bool) {
         let sent = result.sent, echoes = result.echoes, summaryText = result.peerSummary, errors = result.errors
         // Everything came back, in order and of the same kind (text stays text, binary binary, empty empty).
         let intact = echoes == sent
@@ -78,11 +83,28 @@ struct SCTPInteropTests {
         // The peer took the other parity of stream ids (RFC 8832 §6).
         let parityOK = result.peerChannelID.map { $0 % 2 == (weAreDTLSClient ? 1 : 0) } == true
         #expect(parityOK)
-        #expect(closed)
+        // Closing under loss with lossy traffic can stall on the peer's side (see docs/data-channels.md,
+        // "Not done yet"); everywhere else the stream reset must complete both ways.
+        let closeRequired = loss == 0 || !lossyChannel
+        if closeRequired { #expect(closed) }
         let line = summaryText.split(separator: "\n").last.map(String.init) ?? ""
         let summary = try? JSONDecoder().decode(PeerSummary.self, from: Data(line.utf8))
-        #expect(summary?.echoed == sent.count, "\(summaryText)")
-        #expect(summary?.closed == ["_reliable"], "\(summaryText)")
+        // The peer echoed every reliable message and some lossy ones (its summary comes at its exit).
+        if closeRequired { #expect((summary?.echoed ?? 0) >= sent.count, "\(summaryText)") }
+        // Lossy: nothing invented or duplicated; all of it on a clean link, most of it at 10 % loss
+        // each way (FORWARD TSN skips the rest, or the stream reset above could not complete).
+        let lossy = result.lossyEchoes
+        let valid = Set((0..<lossyCount).map { DataChannelMessage.binary([UInt8($0 & 0xFF), UInt8($0 >> 8)]) })
+        let unique = Set(lossy.map { "\($0)" }).count == lossy.count && lossy.allSatisfy { valid.contains($0) }
+        #expect(unique)
+        if !lossyChannel {
+            #expect(lossy.isEmpty)
+        } else if loss == 0 {
+            #expect(lossy.count == lossyCount, "\(result.stats)")
+        } else {
+            #expect(lossy.count > lossyCount / 2 && lossy.count <= lossyCount, "\(result.stats)")
+        }
+        if closeRequired { #expect(summary?.closed == ["_reliable"], "\(summaryText)") }
         #expect(errors.isEmpty, "\(errors)")
     }
 
@@ -90,10 +112,12 @@ struct SCTPInteropTests {
         var sent: [DataChannelMessage] = []
         var echoes: [DataChannelMessage] = []
         var greetings: [String] = []
+        var lossyEchoes: [DataChannelMessage] = []
         var peerChannelID: UInt16?
         var closed = false
         var errors: [String] = []
         var peerSummary = ""
+        var stats = SCTPStats()
     }
 
     static func offThePool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
@@ -103,7 +127,8 @@ struct SCTPInteropTests {
     }
 
     /// Drives one association over a UDP socket on the real clock until the scenario ends.
-    static func runEcho(executable: String, arguments: [String], weAreDTLSClient: Bool, loss: Double) throws -> EchoResult {
+    static func runEcho(executable: String, arguments: [String], weAreDTLSClient: Bool, loss: Double,
+                        lossyChannel: Bool) throws -> EchoResult {
         let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
         guard fd >= 0 else { throw InteropError("socket: errno \(errno)") }
         defer { close(fd) }
@@ -134,6 +159,8 @@ struct SCTPInteropTests {
         var unsent: [[UInt8]] = []
         var result = EchoResult()
         var ourChannel: UInt16?
+        var lossyChannelID: UInt16?
+        var closeRequested: ContinuousClock.Instant?
         var finished = false
         let clock = ContinuousClock()
         let deadline = clock.now + .seconds(150)
@@ -160,10 +187,19 @@ struct SCTPInteropTests {
                 case .transmit(let bytes):
                     if let peer { send(bytes, to: peer) } else { unsent.append(bytes) }
                 case .event(.established):
+                    // LiveKit's pair: a lossy channel (unordered, no retransmissions) beside the reliable one.
+                    if lossyChannel {
+                        association.handle(.openChannel(DataChannelOptions(label: "_lossy", ordered: false, maxRetransmits: 0)), now: clock.now)
+                    }
                     association.handle(.openChannel(DataChannelOptions(label: "_reliable")), now: clock.now)
                 case .event(.channelOpen(let info)):
                     if info.remote {
                         result.peerChannelID = info.id
+                    } else if info.options.label == "_lossy" {
+                        lossyChannelID = info.id
+                        for index in 0..<Self.lossyCount {
+                            association.handle(.send(channelID: info.id, .binary([UInt8(index & 0xFF), UInt8(index >> 8)])), now: clock.now)
+                        }
                     } else {
                         ourChannel = info.id
                         for message in result.sent { association.handle(.send(channelID: info.id, message), now: clock.now) }
@@ -171,7 +207,12 @@ struct SCTPInteropTests {
                 case .event(.message(let id, let message)):
                     if id == ourChannel {
                         result.echoes.append(message)
-                        if result.echoes.count == result.sent.count { association.handle(.closeChannel(id), now: clock.now) }
+                        if result.echoes.count == result.sent.count {
+                            association.handle(.closeChannel(id), now: clock.now)
+                            closeRequested = clock.now
+                        }
+                    } else if id == lossyChannelID {
+                        result.lossyEchoes.append(message)
                     } else if case .text(let text) = message {
                         result.greetings.append(text)
                     }
@@ -186,6 +227,8 @@ struct SCTPInteropTests {
                     break
                 }
             }
+            // Where the close may stall (lossy traffic under loss), give it 10 s and move on.
+            if let closeRequested, lossyChannel && loss > 0, clock.now - closeRequested > .seconds(10) { finished = true }
             if finished { break }
             let now = clock.now
             var wait = Duration.milliseconds(100)
@@ -222,6 +265,7 @@ struct SCTPInteropTests {
                 if case .transmit(let bytes) = output, let peer { send(bytes, to: peer) }
             }
         }
+        result.stats = association.stats
         if process.isRunning { process.terminate() }
         process.waitUntilExit()
         result.peerSummary = String(decoding: stdout.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)

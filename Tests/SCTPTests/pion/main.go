@@ -60,11 +60,17 @@ func main() {
 
 	var mu sync.Mutex
 	out := summary{Channels: []string{}, Closed: []string{}}
+	var once sync.Once
+	report := func() {
+		once.Do(func() {
+			mu.Lock()
+			defer mu.Unlock()
+			bytes, _ := json.Marshal(out)
+			fmt.Println(string(bytes))
+		})
+	}
 	finish := func() {
-		mu.Lock()
-		defer mu.Unlock()
-		bytes, _ := json.Marshal(out)
-		fmt.Println(string(bytes))
+		report()
 		os.Exit(0)
 	}
 	fail := func(err error) {
@@ -123,7 +129,10 @@ func main() {
 					mu.Lock()
 					out.Closed = append(out.Closed, channel.Config.Label)
 					mu.Unlock()
-					time.Sleep(500 * time.Millisecond) // let the reset exchange finish
+					// Report now, but keep answering for a while: our response to the peer's
+					// reset may be lost and asked for again (the test stops us when it is done).
+					report()
+					time.Sleep(10 * time.Second)
 					finish()
 					return
 				}
