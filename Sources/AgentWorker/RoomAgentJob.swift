@@ -99,7 +99,10 @@ public struct RoomAgentJob: Sendable {
                     case .error(let error):
                         logger.warning("Room: \(error)")
                     case .disconnected(let reason):
-                        logger.info("Left the room: \(reason)")
+                        let stats = client.stats
+                        logger.info("Left the room: \(reason)", metadata: [
+                            "audio.in.dropped": "\(stats.audioInDropped)", "audio.out.dropped": "\(stats.audioOutDropped)",
+                        ])
                     default:
                         break
                     }
