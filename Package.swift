@@ -85,7 +85,7 @@ let package = Package(
             dependencies: ["CCurl", "CShims", .product(name: "Logging", package: "swift-log")]),
         .target(
             name: "Providers",
-            dependencies: ["Transport", "SteadfastConfig", "Audio", .product(name: "Logging", package: "swift-log")]),
+            dependencies: ["Transport", "SteadfastConfig", "Audio", "SansIO", .product(name: "Logging", package: "swift-log")]),
         /// Local speech engines: the never-fail tails of the STT and TTS chains.
         .target(
             name: "LocalSpeech",

@@ -11,9 +11,11 @@ struct BenchOptions: Sendable {
         case media
         /// 8–10: voice pipeline overhead, CPU per live voice session, VAD choice.
         case voice
+        /// 11: dead air under a stalled primary, default and bulletproof chains (issue 10).
+        case deadair
     }
 
-    static let usage = "usage: swift run -c release steadfast-bench [--quick] [--json] [--only router|media|voice]"
+    static let usage = "usage: swift run -c release steadfast-bench [--quick] [--json] [--only router|media|voice|deadair]"
 
     var quick = false
     var json = false

@@ -42,6 +42,11 @@ do {
             derived += result.derived
         }
     }
+    if options.runs(.deadair) {
+        let result = try await DeadAirBenchmark.run(options)
+        rows += result.rows
+        derived += result.derived
+    }
 } catch {
     FileHandle.standardError.write(Data("steadfast-bench: failed: \(error)\n".utf8))
     exit(1)

@@ -48,7 +48,8 @@ struct RouterCoreTests {
         // 299 s after opening: still open. At 300 s: one probe allowed, a second caller is refused.
         #expect(core.plan(now: Self.t0.addingTimeInterval(301), estimatedTokens: 1).eligible == ["local"])
         now = Self.t0.addingTimeInterval(302)
-        core.handle(.tick, now: now)
+        #expect(core.nextDeadline == now, "the core asks to be woken when the circuit half-opens")
+        core.handle(RouterCore.timeout, now: now)
         #expect(core.plan(now: now, estimatedTokens: 1).eligible == ["primary", "local"])
         let result2 = core.admit("primary", now: now, estimatedTokens: 1)
         #expect(result2)
@@ -157,7 +158,8 @@ struct RouterCoreTests {
         #expect(Self.drain(&core) == [.availabilityChanged(provider: "openrouter", from: .available, to: .quotaExhausted,
                                                            until: Self.t0.addingTimeInterval(300))])
         #expect(core.plan(now: Self.t0.addingTimeInterval(299), estimatedTokens: 1).eligible == ["local"])
-        core.handle(.tick, now: Self.t0.addingTimeInterval(300))
+        #expect(core.nextDeadline == Self.t0.addingTimeInterval(300), "the core asks to be woken when the bench ends")
+        core.handle(RouterCore.timeout, now: Self.t0.addingTimeInterval(300))
         #expect(core.plan(now: Self.t0.addingTimeInterval(300), estimatedTokens: 1).eligible == ["openrouter", "local"])
         #expect(Self.drain(&core) == [.availabilityChanged(provider: "openrouter", from: .quotaExhausted, to: .available,
                                                            until: nil)])

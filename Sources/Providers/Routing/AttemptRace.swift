@@ -11,24 +11,21 @@ struct AttemptRace<Capability: RoutedCapability>: Sendable {
         var policy: ProviderPolicy
         /// nil: start at once. Otherwise start after this delay, and only if nobody has output yet.
         var startDelay: Duration?
+        /// For a delayed racer: a hedge starts early when another racer fails first; a backup stands
+        /// down then (the router's retry rules decide), and announces itself as a switch from `replacing`.
+        var role: AttemptPartner.Role? = nil
+        var replacing: String? = nil
     }
 
-    enum Outcome: Sendable {
-        /// The racer finished its stream as the winner.
-        case completed(name: String, ttft: Duration?, tokens: Int, costUSD: Double?)
-        /// It failed; `afterOutput` says whether the caller had already received output from it.
-        case failed(name: String, error: ProviderError, afterOutput: Bool)
-        /// Cancelled because another racer won, or the caller went away.
-        case cancelled(name: String)
-        /// A hedge that never started because output arrived first.
-        case notStarted(name: String)
-    }
+    typealias Outcome = AttemptOutcome
 
     /// Shared between racers: who won, and the splicer that joins the winner's events onto
     /// what earlier attempts delivered.
     final class Shared: Sendable {
         struct State {
             var winner: String?
+            /// A racer failed before any output: a waiting backup does not start.
+            var backupStoodDown = false
             var splicer: Capability.Splicer
             var delivered: [Capability.Event]
         }
@@ -55,7 +52,13 @@ struct AttemptRace<Capability: RoutedCapability>: Sendable {
             }
         }
 
-        func wakeHedges() { hedgeWake.continuation.finish() }
+        /// A racer failed before any output: hedges start now, backups stand down.
+        func wakeHedges() {
+            state.withLock { $0.backupStoodDown = true }
+            hedgeWake.continuation.finish()
+        }
+
+        var backupStoodDown: Bool { state.withLock { $0.backupStoodDown } }
 
         /// Claims the win for `name`; true when it is (or already was) the winner.
         func claim(_ name: String) -> Bool {
@@ -138,7 +141,12 @@ struct AttemptRace<Capability: RoutedCapability>: Sendable {
     private func runRacer(_ racer: Racer, _ request: Capability.Request) async -> Outcome {
         if let delay = racer.startDelay {
             await shared.hedgeDelay(delay)
-            if Task.isCancelled || shared.hasWinner { return .notStarted(name: racer.name) }
+            if Task.isCancelled || shared.hasWinner || (racer.role == .backup && shared.backupStoodDown) {
+                return .notStarted(name: racer.name)
+            }
+            if racer.role == .backup, let primary = racer.replacing {
+                shared.output.yield(.switched(from: primary, to: racer.name, reason: "no output within the first-token deadline"))
+            }
             let model = await Capability.model(of: racer.service)
             shared.output.yield(.attempt(provider: racer.name, model: model))
         }

@@ -14,8 +14,6 @@ public actor FallbackRouter<Capability: RoutedCapability> {
     private var core: RouterCore
     private let logger: Logger
     private let wallClock: @Sendable () -> Date
-    private let hedge: HedgePolicy?
-    private var hedgeTokens = 1.0
     private let turnBudget: Duration
     private let cache: ResponseCache<Capability.Event>?
     private let rateLimits: RateLimitLedger?
@@ -32,10 +30,9 @@ public actor FallbackRouter<Capability: RoutedCapability> {
                 wallClock: @escaping @Sendable () -> Date = { Date() }) {
         chainName = name
         self.members = Dictionary(members.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
-        core = RouterCore(members: members.map { (name: $0.name, policy: $0.policy) })
+        core = RouterCore(members: members.map { (name: $0.name, policy: $0.policy) }, hedge: hedge)
         self.logger = logger
         self.wallClock = wallClock
-        self.hedge = hedge
         self.turnBudget = turnBudget
         self.cache = cache
         self.rateLimits = rateLimits
@@ -81,7 +78,7 @@ public actor FallbackRouter<Capability: RoutedCapability> {
 
     /// Lets cooldown expiries surface as availability events (call periodically, e.g. from status polling).
     public func tick() {
-        core.handle(.tick, now: wallClock())
+        core.handle(RouterCore.timeout, now: wallClock())
         publishAvailabilityChanges()
     }
 
@@ -92,12 +89,14 @@ public actor FallbackRouter<Capability: RoutedCapability> {
 
     // MARK: - Routing
 
+    /// Runs one turn: the core picks each attempt (provider, partner, deadlines) and decides after it
+    /// (serve, retry after a wait, or move on); this actor only runs attempts, sleeps the waits the
+    /// core chose, yields events and fills the cache.
     private func route(_ request: Capability.Request, output: AsyncThrowingStream<RoutedEvent<Capability.Event>, any Error>.Continuation) async {
         let requestStart = ContinuousClock.now
         let deadline = Capability.deadline(of: request) ?? requestStart + turnBudget
-        let estimate = Capability.estimatedTokens(request)
         stats.requests += 1
-        if let hedge { hedgeTokens = min(2, hedgeTokens + hedge.maximumShare) }
+        var turn = core.beginTurn(budget: deadline - requestStart, estimatedTokens: Capability.estimatedTokens(request))
 
         let cacheKey = Capability.cacheKey(request)
         if let cacheKey, let cache, let events = await cache.lookup(cacheKey, now: wallClock()) {
@@ -109,17 +108,23 @@ public actor FallbackRouter<Capability: RoutedCapability> {
             return
         }
 
-        var tried = Set<String>()
         var failures: [ProviderError] = []
         var delivered: [Capability.Event] = []
         var handover: (from: String, reason: String)?
         var warnedAllDown = false
+        var retrying: String?
 
         while !Task.isCancelled {
             let now = wallClock()
             absorbRateLimitReports(now: now)
-            let plan = core.plan(now: now, estimatedTokens: estimate, excluding: tried)
-            for skip in plan.skipped where !tried.contains(skip.provider) {
+            let plan = core.candidates(for: turn, now: now)
+            if let retrying, plan.eligible.first != retrying {
+                // Benched while waiting to retry (e.g. a rate limit): move on, as a failover.
+                turn.tried.insert(retrying)
+                handover = (retrying, "no longer available")
+            }
+            retrying = nil
+            for skip in plan.skipped where !turn.tried.contains(skip.provider) {
                 logger.debug("Skipping \(Capability.kind) provider \(skip.provider): \(skip.reason)",
                              metadata: ["provider.name": "\(skip.provider)"])
             }
@@ -139,15 +144,26 @@ public actor FallbackRouter<Capability: RoutedCapability> {
                 warnedAllDown = true
                 logger.warning("All \(Capability.kind) providers unavailable; using local fallback")
             }
+            guard core.admit(primary, now: wallClock(), estimatedTokens: turn.estimatedTokens) else {
+                // Became ineligible since the plan (e.g. a half-open probe taken by a concurrent turn).
+                turn.tried.insert(primary)
+                handover = (primary, "no longer available")
+                continue
+            }
+            publishAvailabilityChanges()
 
-            let result = await attempt(member, plan: plan, tried: tried, request: request, delivered: delivered,
-                                       requestStart: requestStart, deadline: deadline, estimate: estimate,
-                                       output: output)
-            delivered += result.delivered
-            failures += result.failures
-            if Task.isCancelled { break }
-            switch result.verdict {
-            case .served(let name, let ttft):
+            let attempt = await runAttempt(member, turn: turn, request: request, delivered: delivered,
+                                           requestStart: requestStart, deadline: deadline, output: output)
+            delivered += attempt.delivered
+            // Absorbed even when the caller went away: the racers' `.cancelled` hand back half-open probes.
+            let elapsed = ContinuousClock.now - requestStart
+            let decision = core.finish(attempt.outcomes, primary: primary, partner: attempt.partner, turn: &turn,
+                                       elapsed: elapsed, now: wallClock(), unit: Double.random(in: 0..<1))
+            failures += attempt.failures
+            publishAvailabilityChanges()
+            if case .serve = decision {} else if Task.isCancelled { break }
+            switch decision {
+            case .serve(let name, let ttft):
                 currentProvider = name
                 var model: String?
                 if let servedBy = members[name] { model = await Capability.model(of: servedBy.service) }
@@ -155,160 +171,65 @@ public actor FallbackRouter<Capability: RoutedCapability> {
                 if let cacheKey, let cache { await cache.store(cacheKey, events: delivered, now: wallClock()) }
                 output.finish()
                 return
-            case .next(let failed, let reason, let alsoExclude):
-                tried.formUnion(alsoExclude)
-                tried.insert(failed)
+            case .retry(let wait):
+                retrying = primary
+                try? await Task.sleep(for: wait)
+            case .next(let failed, let reason):
                 handover = (failed, reason)
             }
         }
         output.finish(throwing: CancellationError())
     }
 
-    private enum Verdict {
-        case served(name: String, ttft: Duration?)
-        case next(failed: String, reason: String, alsoExclude: Set<String>)
-    }
-
     private struct AttemptResult {
-        var verdict: Verdict
+        var outcomes: [AttemptOutcome]
+        var partner: AttemptPartner?
         var delivered: [Capability.Event]
         var failures: [ProviderError]
     }
 
-    /// Runs `member` (with retries, and a hedge partner when allowed) until it serves the answer or
-    /// the router should move on.
-    private func attempt(
-        _ member: ChainMember<Capability>, plan: (eligible: [String], skipped: [(provider: String, reason: String)]),
-        tried: Set<String>, request: Capability.Request, delivered: [Capability.Event],
-        requestStart: ContinuousClock.Instant, deadline: ContinuousClock.Instant, estimate: Int,
+    /// Runs one admitted attempt on `member`, raced by the partner the core chose (a hedge, or a backup
+    /// at the turn's first-token deadline), and reports how each racer ended.
+    private func runAttempt(
+        _ member: ChainMember<Capability>, turn: TurnState, request: Capability.Request, delivered: [Capability.Event],
+        requestStart: ContinuousClock.Instant, deadline: ContinuousClock.Instant,
         output: AsyncThrowingStream<RoutedEvent<Capability.Event>, any Error>.Continuation
     ) async -> AttemptResult {
-        var failures: [ProviderError] = []
-        var newlyDelivered: [Capability.Event] = []
-        var retry = 0
+        let model = await Capability.model(of: member.service)
+        logger.info("Using \(Capability.kind) provider: \(member.name) (model \(model ?? "default"))",
+                    metadata: ["provider.name": "\(member.name)", "provider.model": "\(model ?? "")"])
+        output.yield(.attempt(provider: member.name, model: model))
+
+        var racers = [AttemptRace<Capability>.Racer(name: member.name, service: member.service, policy: member.policy,
+                                                     startDelay: nil)]
+        let partner = core.partner(for: member.name, turn: turn, elapsed: ContinuousClock.now - requestStart, now: wallClock())
+        if let partner, let partnerMember = members[partner.name] {
+            if partner.role == .hedge { stats.hedges += 1 }
+            racers.append(.init(name: partner.name, service: partnerMember.service, policy: partnerMember.policy,
+                                startDelay: partner.delay, role: partner.role, replacing: member.name))
+        }
         let attemptRequest = delivered.isEmpty ? request : Capability.continuation(of: request, after: delivered)
-        while !Task.isCancelled {
-            guard core.admit(member.name, now: wallClock(), estimatedTokens: estimate) else {
-                return AttemptResult(verdict: .next(failed: member.name, reason: "no longer available", alsoExclude: []),
-                                     delivered: newlyDelivered, failures: failures)
-            }
-            publishAvailabilityChanges()
-            let model = await Capability.model(of: member.service)
-            logger.info("Using \(Capability.kind) provider: \(member.name) (model \(model ?? "default"))",
-                        metadata: ["provider.name": "\(member.name)", "provider.model": "\(model ?? "")"])
-            output.yield(.attempt(provider: member.name, model: model))
+        let shared = AttemptRace<Capability>.Shared(splicer: Capability.splicer(after: delivered), output: output)
+        let race = AttemptRace<Capability>(racers: racers, shared: shared, requestStart: requestStart, deadline: deadline)
+        let outcomes = await race.run(attemptRequest)
 
-            var racers = [AttemptRace<Capability>.Racer(name: member.name, service: member.service, policy: member.policy,
-                                                         startDelay: nil)]
-            if delivered.isEmpty, newlyDelivered.isEmpty, let partner = hedgePartner(for: member, plan: plan, tried: tried) {
-                racers.append(partner)
-            }
-            let shared = AttemptRace<Capability>.Shared(
-                splicer: Capability.splicer(after: delivered + newlyDelivered), output: output)
-            let race = AttemptRace<Capability>(racers: racers, shared: shared, requestStart: requestStart, deadline: deadline)
-            let outcomes = await race.run(attemptRequest)
-            newlyDelivered += shared.delivered
-
-            var primaryError: ProviderError?
-            var midStreamFailure: (String, ProviderError)?
-            // Every outcome is absorbed before returning: the winner usually completes first, and the
-            // losers' `.cancelled`/`.notStarted` that follow must still release any half-open probe.
-            var served: (name: String, ttft: Duration?)?
-            for outcome in outcomes {
-                switch outcome {
-                case .completed(let name, let ttft, let tokens, let cost):
-                    core.handle(.succeeded(provider: name, ttft: ttft, tokens: tokens, costUSD: cost), now: wallClock())
-                    stats.record(provider: name, tokens: tokens, costUSD: cost)
-                    if name != member.name { stats.hedgeWins += 1 }
-                    served = (name, ttft)
-                case .failed(let name, let error, let afterOutput):
-                    core.handle(.failed(provider: name, error: error), now: wallClock())
-                    failures.append(error)
-                    logger.warning("\(Capability.kind) provider \(name) failed: \(error.kind.rawValue)",
-                                   metadata: ["provider.name": "\(name)", "error": "\(error.message.prefix(200))"])
-                    if afterOutput { midStreamFailure = (name, error) }
-                    if name == member.name { primaryError = error }
-                case .cancelled(let name):
-                    core.handle(.cancelled(provider: name), now: wallClock())
-                case .notStarted(let name):
-                    // The hedge was admitted up front, which may have taken its half-open probe. Hand the
-                    // probe back (the request slot stays spent), or the partner would stay benched for ever.
-                    core.handle(.cancelled(provider: name), now: wallClock())
+        var failures: [ProviderError] = []
+        for outcome in outcomes {
+            switch outcome {
+            case .completed(let name, _, let tokens, let cost):
+                stats.record(provider: name, tokens: tokens, costUSD: cost)
+                if name != member.name {
+                    if partner?.role == .hedge { stats.hedgeWins += 1 } else { stats.switches += 1 }
                 }
-            }
-            publishAvailabilityChanges()
-            if let served {
-                return AttemptResult(verdict: .served(name: served.name, ttft: served.ttft), delivered: newlyDelivered,
-                                     failures: failures)
-            }
-            if Task.isCancelled { break }
-            if let (name, error) = midStreamFailure {
-                return AttemptResult(verdict: .next(failed: name, reason: "\(error.kind.rawValue) mid-answer",
-                                                    alsoExclude: Set(racers.map(\.name))),
-                                     delivered: newlyDelivered, failures: failures)
-            }
-            let hedgeNames = Set(racers.dropFirst().map(\.name))
-            guard let error = primaryError else {
-                return AttemptResult(verdict: .next(failed: member.name, reason: "no answer", alsoExclude: hedgeNames),
-                                     delivered: newlyDelivered, failures: failures)
-            }
-            switch error.kind {
-            case .badRequest:
-                // The request is at fault: another remote provider would refuse it too. Go to the last resort.
-                let remotes = Set(core.order.filter { members[$0]?.policy.isLastResort == false })
-                return AttemptResult(verdict: .next(failed: member.name, reason: "bad request", alsoExclude: remotes),
-                                     delivered: newlyDelivered, failures: failures)
-            case .contextLength:
-                let limit = member.policy.contextTokens ?? 0
-                let tooSmall = Set(core.order.filter {
-                    guard let policy = members[$0]?.policy, !policy.isLastResort else { return false }
-                    return (policy.contextTokens ?? Int.max) <= limit
-                })
-                return AttemptResult(verdict: .next(failed: member.name, reason: "context too long",
-                                                    alsoExclude: tooSmall.union(hedgeNames)),
-                                     delivered: newlyDelivered, failures: failures)
-            case .rateLimited, .server, .timeout, .network, .malformedResponse:
-                guard retry < member.policy.maxRetries, !member.policy.isLastResort else { break }
-                let wait = max(member.policy.backoff.delay(attempt: retry + 1, unit: Double.random(in: 0..<1)),
-                               error.retryAfter ?? .zero)
-                let otherRemote = plan.eligible.contains {
-                    $0 != member.name && !tried.contains($0) && members[$0]?.policy.isLastResort == false
-                }
-                if error.retryAfter != nil, otherRemote { break }  // someone else can answer now: don't wait
-                if ContinuousClock.now + wait > deadline {
-                    logger.info("Not retrying \(member.name): waiting \(wait) would exceed the turn budget")
-                    break
-                }
-                retry += 1
-                try? await Task.sleep(for: wait)
-                continue
-            default:
+            case .failed(let name, let error, _):
+                failures.append(error)
+                logger.warning("\(Capability.kind) provider \(name) failed: \(error.kind.rawValue)",
+                               metadata: ["provider.name": "\(name)", "error": "\(error.message.prefix(200))"])
+            case .cancelled, .notStarted:
                 break
             }
-            return AttemptResult(verdict: .next(failed: member.name, reason: error.kind.rawValue, alsoExclude: hedgeNames),
-                                 delivered: newlyDelivered, failures: failures)
         }
-        return AttemptResult(verdict: .next(failed: member.name, reason: "cancelled", alsoExclude: []),
-                             delivered: newlyDelivered, failures: failures)
-    }
-
-    /// The next eligible remote provider as a delayed racer, when hedging is on and within budget.
-    private func hedgePartner(for member: ChainMember<Capability>,
-                              plan: (eligible: [String], skipped: [(provider: String, reason: String)]),
-                              tried: Set<String>) -> AttemptRace<Capability>.Racer? {
-        guard let hedge, hedgeTokens >= 1, !member.policy.isLastResort,
-              let name = plan.eligible.first(where: {
-                  $0 != member.name && !tried.contains($0) && members[$0]?.policy.isLastResort == false
-              }),
-              let partner = members[name]
-        else { return nil }
-        // Admit now so limits and the breaker count the hedge; a hedge that never starts costs one request slot.
-        guard core.admit(name, now: wallClock(), estimatedTokens: 0) else { return nil }
-        hedgeTokens -= 1
-        stats.hedges += 1
-        let p90 = core.health(member.name)?.ttft.percentile(0.9) ?? .zero
-        let delay = max(hedge.minimumDelay, p90)
-        return .init(name: name, service: partner.service, policy: partner.policy, startDelay: delay)
+        return AttemptResult(outcomes: outcomes, partner: partner, delivered: shared.delivered, failures: failures)
     }
 
     private func absorbRateLimitReports(now: Date) {

@@ -1,13 +1,18 @@
 import Foundation
+import SansIO
 import Transport
 
-/// The fallback router's decisions, with no IO: which providers may take a request, and how each
-/// outcome changes their standing. The async `FallbackRouter` feeds it outcomes and `now`, and
-/// reads availability changes back through `pollOutput()`.
+/// The fallback router's decisions, with no IO: which providers may take a request, how each
+/// outcome changes their standing, and, per turn (`TurnState`, RouterCore+Turn.swift), whether to
+/// retry, move on, hedge or ask a backup. The async `FallbackRouter` feeds it outcomes and `now`,
+/// runs the attempts it chooses, and reads availability changes back through `pollOutput()`.
 ///
-/// Tests drive it with a virtual clock: breaker cooldowns, quota cooldowns and daily resets are
-/// all functions of the `now` passed in.
-public struct RouterCore: Sendable {
+/// Tests drive it with a virtual clock: breaker cooldowns, quota cooldowns, daily resets and every
+/// turn decision are functions of the `now` (and the turn's elapsed time) passed in. The instant is
+/// `Date`, because daily quota resets are wall-clock facts.
+public struct RouterCore: Sendable, ProtocolCore {
+    public typealias Instant = Date
+
     public enum Input: Sendable {
         case succeeded(provider: String, ttft: Duration?, tokens: Int, costUSD: Double?)
         case failed(provider: String, error: ProviderError)
@@ -17,9 +22,11 @@ public struct RouterCore: Sendable {
         case modelChanged(provider: String, model: String)
         /// Configuration changed: clears an auth disablement.
         case enable(provider: String)
-        /// Time passed; lets cooldown expiries surface as availability changes.
-        case tick
+        /// Time passed (`nextDeadline` was reached); lets cooldown expiries surface as availability changes.
+        case timeout
     }
+
+    public static var timeout: Input { .timeout }
 
     public enum Output: Sendable, Equatable {
         case availabilityChanged(provider: String, from: ProviderState, to: ProviderState, until: Date?)
@@ -32,8 +39,24 @@ public struct RouterCore: Sendable {
     public private(set) var preferred: String?
     private var lastStates: [String: ProviderState] = [:]
     private var outputs: [Output] = []
+    /// The latest `now` the core was given: `nextDeadline` is relative to it.
+    private var lastNow: Date?
+    /// Hedging, when the chain has it on; nil = never hedge.
+    public let hedge: HedgePolicy?
+    /// Hedges left (a token bucket refilled by `hedge.maximumShare` per turn, at most 2).
+    public internal(set) var hedgeTokens = 1.0
+    /// The turn's first-token deadline: a backup is asked no later than this after the turn starts,
+    /// whatever the chosen provider is doing. The chain's shortest remote first-token deadline (2 s
+    /// by default; OpenRouter's 4 s lets its rotation keep going, but not keep the caller waiting).
+    public let firstTokenDeadline: Duration?
 
-    public init(members: [(name: String, policy: ProviderPolicy)]) {
+    /// - Parameter firstTokenDeadline: overrides the turn's first-token deadline (default: the
+    ///   shortest first-token deadline among the remote members).
+    public init(members: [(name: String, policy: ProviderPolicy)], hedge: HedgePolicy? = nil,
+                firstTokenDeadline: Duration? = nil) {
+        self.hedge = hedge
+        self.firstTokenDeadline = firstTokenDeadline
+            ?? members.filter { !$0.policy.isLastResort }.compactMap(\.policy.firstTokenDeadline).min()
         configuredOrder = members.enumerated()
             .sorted { ($0.element.policy.priority, $0.offset) < ($1.element.policy.priority, $1.offset) }
             .map(\.element.name)
@@ -85,6 +108,7 @@ public struct RouterCore: Sendable {
     /// Claims a slot on `name` for one attempt: takes the half-open probe if that is what is left,
     /// and counts the request. False when the provider became ineligible since `plan`.
     public mutating func admit(_ name: String, now: Date, estimatedTokens: Int) -> Bool {
+        lastNow = max(lastNow ?? now, now)
         guard var health = providers[name] else { return false }
         health.usage.roll(now: now)
         if health.skipReason(now: now, estimatedTokens: estimatedTokens) != nil { return false }
@@ -96,6 +120,7 @@ public struct RouterCore: Sendable {
     }
 
     public mutating func handle(_ input: Input, now: Date) {
+        lastNow = max(lastNow ?? now, now)
         roll(now: now)
         switch input {
         case .succeeded(let name, let ttft, let tokens, let cost):
@@ -118,15 +143,17 @@ public struct RouterCore: Sendable {
                 health.disabledReason = nil
                 health.breaker = CircuitBreaker(policy: health.policy.breaker)
             }
-        case .tick:
+        case .timeout:
             for name in configuredOrder { update(name) { $0.breaker.tick(now: now) } }
         }
         noteStateChanges(now: now)
     }
 
-    /// The earliest instant at which some provider's availability changes by itself.
-    public func nextChange(now: Date) -> Date? {
-        order.compactMap { providers[$0]?.availableAgainAt(now: now) }.filter { $0 > now }.min()
+    /// The earliest instant at which some provider's availability changes by itself (after the
+    /// latest `now` the core was given); feed `.timeout` then.
+    public var nextDeadline: Date? {
+        guard let now = lastNow else { return nil }
+        return order.compactMap { providers[$0]?.availableAgainAt(now: now) }.filter { $0 > now }.min()
     }
 
     static func estimatedCost(_ policy: ProviderPolicy, tokens: Int) -> Double {
@@ -139,7 +166,7 @@ public struct RouterCore: Sendable {
         for name in configuredOrder { update(name) { $0.usage.roll(now: now) } }
     }
 
-    private mutating func update(_ name: String, _ body: (inout ProviderHealth) -> Void) {
+    mutating func update(_ name: String, _ body: (inout ProviderHealth) -> Void) {
         guard var health = providers[name] else { return }
         body(&health)
         providers[name] = health

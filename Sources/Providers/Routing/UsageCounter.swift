@@ -58,6 +58,12 @@ public struct UsageCounter: Sendable, Equatable {
         requestsToday = Self.sum(requestsToday, 1)
     }
 
+    /// Gives back a request slot that was claimed but never used (a backup that was not needed).
+    public mutating func refundRequest() {
+        requestsThisMinute = max(0, requestsThisMinute - 1)
+        requestsToday = max(0, requestsToday - 1)
+    }
+
     /// Token counts come from provider responses; they saturate rather than overflow, and a
     /// negative or non-finite cost is ignored.
     public mutating func recordUsage(tokens: Int, costUSD: Double) {
