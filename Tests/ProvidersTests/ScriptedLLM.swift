@@ -1,6 +1,7 @@
 import Foundation
 import Providers
 import Synchronization
+import Transport
 
 /// A test double of one provider: each call plays a script of steps. For router unit tests only;
 /// socket-level scenarios use the real adapters against scripted HTTP servers.
@@ -73,31 +74,25 @@ final class ScriptedLLM: LLM, Sendable {
         }
         let steps = script(call, request)
         let name = providerName
-        return AsyncThrowingStream { continuation in
-            let task = Task {
-                do {
-                    for step in steps {
-                        switch step {
-                        case .text(let text): continuation.yield(.textDelta(text))
-                        case .tool(let call): continuation.yield(.toolCall(call))
-                        case .wait(let duration): try await Task.sleep(for: duration)
-                        case .fail(let kind, let retryAfter):
-                            throw ProviderError(kind, "scripted \(kind.rawValue)", provider: name, retryAfter: retryAfter)
-                        case .stall: try await Task.sleep(for: .seconds(3600))
-                        case .finish:
-                            continuation.yield(.usage(Usage(inputTokens: 10, outputTokens: 5, costUSD: 0.0001)))
-                            continuation.yield(.finish(.stop))
-                        }
+        return .produced { continuation in
+            do {
+                for step in steps {
+                    switch step {
+                    case .text(let text): continuation.yield(.textDelta(text))
+                    case .tool(let call): continuation.yield(.toolCall(call))
+                    case .wait(let duration): try await Task.sleep(for: duration)
+                    case .fail(let kind, let retryAfter):
+                        throw ProviderError(kind, "scripted \(kind.rawValue)", provider: name, retryAfter: retryAfter)
+                    case .stall: try await Task.sleep(for: .seconds(3600))
+                    case .finish:
+                        continuation.yield(.usage(Usage(inputTokens: 10, outputTokens: 5, costUSD: 0.0001)))
+                        continuation.yield(.finish(.stop))
                     }
-                    continuation.finish()
-                } catch is CancellationError {
-                    self.recordCancellation()
-                    continuation.finish(throwing: ProviderError(.cancelled, "cancelled", provider: name))
-                } catch {
-                    continuation.finish(throwing: error)
                 }
+            } catch is CancellationError {
+                self.recordCancellation()
+                throw ProviderError(.cancelled, "cancelled", provider: name)
             }
-            continuation.onTermination = { _ in task.cancel() }
         }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import Transport
 
 /// The LLM chain's last resort: answers instantly, without a network, and cannot fail.
 ///
@@ -24,17 +25,12 @@ public final class CannedReplyLLM: LLM, Sendable {
             return value
         }
         let downServices = self.downServices
-        return AsyncThrowingStream { continuation in
-            // Unstructured only to await the status closure; it finishes at once and the stream's
-            // termination cancels it.
-            let task = Task {
-                let reply = Self.reply(to: said, turn: index, down: await downServices())
-                continuation.yield(.textDelta(reply))
-                continuation.yield(.usage(Usage()))
-                continuation.yield(.finish(.stop))
-                continuation.finish()
-            }
-            continuation.onTermination = { _ in task.cancel() }
+        // A task only to await the status closure; it finishes at once.
+        return .produced { continuation in
+            let reply = Self.reply(to: said, turn: index, down: await downServices())
+            continuation.yield(.textDelta(reply))
+            continuation.yield(.usage(Usage()))
+            continuation.yield(.finish(.stop))
         }
     }
 

@@ -1,4 +1,5 @@
 import Audio
+import Transport
 
 /// A speech-to-text provider (cloud adapters and the local `PocketSphinxSTT`).
 ///
@@ -33,26 +34,16 @@ extension STT {
 
     public func transcribeStream(_ audio: AsyncStream<AudioFrame>, language: String?)
         -> AsyncThrowingStream<Transcript, any Error> {
-        let (stream, output) = AsyncThrowingStream<Transcript, any Error>.makeStream()
-        // Unstructured because the stream outlives this call; the consumer cancels it through onTermination.
-        let task = Task {
-            do {
-                var frames: [AudioFrame] = []
-                for await frame in audio { frames.append(frame) }
-                try Task.checkCancellation()
-                guard let whole = STTSegment.join(frames) else {
-                    output.yield(.empty(language: language))
-                    output.finish()
-                    return
-                }
-                output.yield(try await transcribe(whole, language: language))
-                output.finish()
-            } catch {
-                output.finish(throwing: error)
+        .produced { output in
+            var frames: [AudioFrame] = []
+            for await frame in audio { frames.append(frame) }
+            try Task.checkCancellation()
+            guard let whole = STTSegment.join(frames) else {
+                output.yield(.empty(language: language))
+                return
             }
+            output.yield(try await transcribe(whole, language: language))
         }
-        output.onTermination = { _ in task.cancel() }
-        return stream
     }
 }
 

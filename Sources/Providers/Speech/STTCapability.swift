@@ -1,4 +1,5 @@
 import Audio
+import Transport
 
 /// Speech to text as a routed capability.
 ///
@@ -11,21 +12,13 @@ public enum STTCapability: RoutedCapability {
     public static let kind = "STT"
 
     public static func start(_ service: any STT, _ request: STTRequest) -> AsyncThrowingStream<Transcript, any Error> {
-        let (stream, output) = AsyncThrowingStream<Transcript, any Error>.makeStream()
-        // Unstructured because the stream outlives this call; the router cancels it through onTermination.
-        let task = Task {
-            do {
-                var transcript = try await service.transcribe(request.audio, language: request.language)
-                // A segment call answers the whole segment, whatever the provider flagged.
-                transcript.isFinal = true
-                output.yield(transcript)
-                output.finish()
-            } catch {
-                output.finish(throwing: error)
-            }
+        // The router stopping (or giving up on) the attempt cancels the call.
+        .produced { output in
+            var transcript = try await service.transcribe(request.audio, language: request.language)
+            // A segment call answers the whole segment, whatever the provider flagged.
+            transcript.isFinal = true
+            output.yield(transcript)
         }
-        output.onTermination = { _ in task.cancel() }
-        return stream
     }
 
     public static func model(of service: any STT) async -> String? { await service.model }

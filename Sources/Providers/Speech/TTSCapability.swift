@@ -1,4 +1,5 @@
 import Audio
+import Transport
 
 /// Text to speech as a routed capability.
 ///
@@ -18,28 +19,20 @@ public enum TTSCapability: RoutedCapability {
     public static let kind = "TTS"
 
     public static func start(_ service: any TTS, _ request: TTSRequest) -> AsyncThrowingStream<TTSEvent, any Error> {
-        let (stream, output) = AsyncThrowingStream<TTSEvent, any Error>.makeStream()
-        // Unstructured because the stream outlives this call; the router cancels it through onTermination.
-        let task = Task {
-            do {
-                var converter = OutputConverter(targetRate: request.outputSampleRate, provider: service.providerName)
-                for (index, sentence) in request.remaining {
-                    for try await frame in service.synthesize(sentence, voice: request.voice) {
-                        try Task.checkCancellation()
-                        let converted = try converter.convert(frame)
-                        if !converted.isEmpty { output.yield(.audio(sentence: index, SpeechAudio(converted))) }
-                    }
+        // The router stopping (or giving up on) the attempt cancels the synthesis.
+        .produced { output in
+            var converter = OutputConverter(targetRate: request.outputSampleRate, provider: service.providerName)
+            for (index, sentence) in request.remaining {
+                for try await frame in service.synthesize(sentence, voice: request.voice) {
                     try Task.checkCancellation()
-                    output.yield(.sentenceFinished(index))
+                    let converted = try converter.convert(frame)
+                    if !converted.isEmpty { output.yield(.audio(sentence: index, SpeechAudio(converted))) }
                 }
-                output.yield(.finished)
-                output.finish()
-            } catch {
-                output.finish(throwing: error)
+                try Task.checkCancellation()
+                output.yield(.sentenceFinished(index))
             }
+            output.yield(.finished)
         }
-        output.onTermination = { _ in task.cancel() }
-        return stream
     }
 
     public static func model(of service: any TTS) async -> String? { await service.model }

@@ -2,6 +2,7 @@ import Audio
 import Foundation
 import Providers
 import Synchronization
+import Transport
 
 /// A scripted STT test double: each call plays the script for its call number, and records the
 /// audio it was given so tests can check that a fallback got the same segment.
@@ -94,26 +95,20 @@ final class ScriptedTTS: TTS, Sendable {
         }
         let steps = script(call, text)
         let (name, rate, value) = (providerName, sampleRate, marker)
-        return AsyncThrowingStream { continuation in
-            let task = Task {
-                do {
-                    for step in steps {
-                        switch step {
-                        case .frame(let count):
-                            continuation.yield(AudioFrame(samples: [Int16](repeating: value, count: count), sampleRate: rate))
-                        case .fail(let kind): throw ProviderError(kind, "scripted \(kind.rawValue)", provider: name)
-                        case .wait(let duration): try await Task.sleep(for: duration)
-                        case .stall: try await Task.sleep(for: .seconds(3600))
-                        }
+        return .produced { continuation in
+            do {
+                for step in steps {
+                    switch step {
+                    case .frame(let count):
+                        continuation.yield(AudioFrame(samples: [Int16](repeating: value, count: count), sampleRate: rate))
+                    case .fail(let kind): throw ProviderError(kind, "scripted \(kind.rawValue)", provider: name)
+                    case .wait(let duration): try await Task.sleep(for: duration)
+                    case .stall: try await Task.sleep(for: .seconds(3600))
                     }
-                    continuation.finish()
-                } catch is CancellationError {
-                    continuation.finish(throwing: ProviderError(.cancelled, "cancelled", provider: name))
-                } catch {
-                    continuation.finish(throwing: error)
                 }
+            } catch is CancellationError {
+                throw ProviderError(.cancelled, "cancelled", provider: name)
             }
-            continuation.onTermination = { _ in task.cancel() }
         }
     }
 }

@@ -13,29 +13,22 @@ struct SSEStreamDriver: Sendable {
     /// Error bodies are read only this far: a misbehaving server cannot make us buffer without bound.
     static let errorBodyLimit = 64 * 1024
 
-    /// Starts the call when the stream is first created.
-    ///
-    /// The producing `Task` is unstructured because `AsyncThrowingStream`'s builder is synchronous;
-    /// it is cancelled by the stream's `onTermination`, which fires when the consumer stops iterating,
-    /// drops the stream, or its task is cancelled (barge-in).
+    /// Starts the call when the stream is created. The consumer stopping iterating, dropping the
+    /// stream, or being cancelled (barge-in) cancels the call (`AsyncThrowingStream.produced`).
     func stream<Decoder: LLMStreamDecoder>(
         request makeRequest: @escaping @Sendable () throws -> HTTPRequest, decoder: Decoder
     ) -> AsyncThrowingStream<LLMEvent, any Error> {
-        AsyncThrowingStream { continuation in
-            let task = Task {
-                do {
-                    try await run(makeRequest(), decoder: decoder, continuation: continuation)
-                    continuation.finish()
-                } catch {
-                    let mapped = Task.isCancelled ? ProviderError(.cancelled, "cancelled", provider: classifier.provider)
-                        : classifier.classify(error)
-                    logger.debug("LLM stream failed", metadata: [
-                        "provider.name": "\(classifier.provider)", "error.class": "\(mapped.kind.rawValue)",
-                    ])
-                    continuation.finish(throwing: mapped)
-                }
+        .produced { continuation in
+            do {
+                try await run(makeRequest(), decoder: decoder, continuation: continuation)
+            } catch {
+                let mapped = Task.isCancelled ? ProviderError(.cancelled, "cancelled", provider: classifier.provider)
+                    : classifier.classify(error)
+                logger.debug("LLM stream failed", metadata: [
+                    "provider.name": "\(classifier.provider)", "error.class": "\(mapped.kind.rawValue)",
+                ])
+                throw mapped
             }
-            continuation.onTermination = { _ in task.cancel() }
         }
     }
 

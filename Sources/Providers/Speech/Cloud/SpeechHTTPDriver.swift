@@ -38,22 +38,16 @@ struct SpeechHTTPDriver: Sendable {
     /// Streams raw 16-bit little-endian mono PCM at `sampleRate` as frames, one per received chunk
     /// (a sample split across chunks is carried over). A 200 whose content type is not audio, or
     /// whose body is empty, ends the stream with a `ProviderError`: it is never played as audio.
-    ///
-    /// The producing `Task` is unstructured because `AsyncThrowingStream`'s builder is synchronous;
-    /// the stream's `onTermination` cancels it (consumer stopped, barge-in, router gave up).
+    /// The consumer stopping (barge-in, router gave up) cancels the transfer.
     func pcmStream(sampleRate: Int, request makeRequest: @escaping @Sendable () throws(ProviderError) -> HTTPRequest)
         -> AsyncThrowingStream<AudioFrame, any Error> {
-        let (stream, output) = AsyncThrowingStream<AudioFrame, any Error>.makeStream()
-        let task = Task {
+        .produced { output in
             do {
                 try await streamPCM(try makeRequest(), sampleRate: sampleRate, into: output)
-                output.finish()
             } catch {
-                output.finish(throwing: failure(error))
+                throw failure(error)
             }
         }
-        output.onTermination = { _ in task.cancel() }
-        return stream
     }
 
     private func streamPCM(_ request: HTTPRequest, sampleRate: Int,
