@@ -49,8 +49,8 @@ extension AgentSession {
             // A new agent that greeted has answered; one that did not answers the turn itself.
             if saidDuringEnter { break }
         }
-        if let router = (sessionLLM as? FallbackLLM)?.router {
-            metrics.llmProvider = await router.currentProvider
+        if let chain = sessionLLM.chain {
+            metrics.llmProvider = await chain.servingProvider
         }
         recordMetrics(metrics)
         setState(.listening)
@@ -120,7 +120,8 @@ extension AgentSession {
         }
         guard let outcome else {
             logger.error("The reply failed; apologizing", metadata: ["error": "\(failure.map { "\($0)" } ?? "unknown")"])
-            emit(.error("reply failed: \(failure.map { "\($0)" } ?? "unknown")"))
+            emit(.error(VoiceError(.replyFailed, "reply failed: \(failure.map { "\($0)" } ?? "unknown")",
+                                   underlying: failure)))
             await say(options.apology)
             return Generation(text: options.apology, interrupted: false, handoff: nil)
         }

@@ -113,7 +113,7 @@ public actor AgentSession: AgentSessionControl {
                 consume(frame)
             }
         } catch {
-            emit(.error("audio input failed: \(error)"))
+            emit(.error(VoiceError(.audioInputFailed, "audio input failed: \(error)", underlying: error)))
         }
         feed(.inputEnded)
         await waitUntilIdle()
@@ -158,7 +158,7 @@ public actor AgentSession: AgentSessionControl {
 
     private func feed(_ input: TurnDetector.Input) {
         do { try detector.handle(input) } catch {
-            emit(.error("audio dropped: \(error)"))
+            emit(.error(VoiceError(.audioDropped, "audio dropped: \(error)", underlying: error)))
             return
         }
         while let output = detector.pollOutput() { perform(output) }

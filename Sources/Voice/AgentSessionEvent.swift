@@ -22,5 +22,5 @@ public enum AgentSessionEvent: Sendable, Equatable {
     case replyFinished(text: String, interrupted: Bool)
     case metrics(TurnMetrics)
     /// Something went wrong but the session carries on (the caller hears an apology).
-    case error(String)
+    case error(VoiceError)
 }

@@ -1,3 +1,5 @@
+import Providers
+
 /// Latencies of one turn, for logs and the status endpoint.
 ///
 /// `endOfUtteranceDelay` is media time (the audio clock of `TurnDetector`); the rest is wall time
@@ -15,7 +17,7 @@ public struct TurnMetrics: Sendable, Equatable {
     /// From the end of the turn to the first agent audio played.
     public var turnEndToFirstAudio: Duration?
     /// Which LLM provider and model answered, when the LLM is a routed chain.
-    public var llmProvider: String?
+    public var llmProvider: ProviderName?
 
     public init() {}
 

@@ -6,7 +6,7 @@ import Providers
 ///
 /// It is deliberately narrow, so tools cannot reach into audio or room state.
 public protocol AgentSessionControl: Sendable {
-    /// The LLM the session calls for the active agent: usually a `FallbackLLM` over a chain.
+    /// The LLM the session calls for the active agent: usually a chain (see `LLM.chain`).
     var llm: any LLM { get async }
     /// The active agent's registry name.
     var agentName: String { get async }
@@ -19,7 +19,7 @@ public protocol AgentSessionControl: Sendable {
 
 extension AgentSessionControl {
     /// The fallback chain behind `llm`, when it is one (model tools inspect and switch it).
-    public var llmChain: FallbackRouter<LLMCapability>? {
-        get async { (await llm as? FallbackLLM)?.router }
+    public var llmChain: (any LLMChainControl)? {
+        get async { await llm.chain }
     }
 }

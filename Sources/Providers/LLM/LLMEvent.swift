@@ -41,4 +41,13 @@ public protocol LLM: Sendable {
     /// Streams one answer. The stream throws `ProviderError` on failure; cancelling the consuming
     /// task cancels the underlying request promptly.
     func stream(_ request: LLMRequest) -> AsyncThrowingStream<LLMEvent, any Error>
+    /// The fallback chain this LLM is, if it is one: capabilities are asked for, never downcast to.
+    var chain: (any LLMChainControl)? { get }
+    /// The model rotation this LLM is, if it is one (the OpenRouter client).
+    var modelSwitching: (any ModelSwitching)? { get }
+}
+
+extension LLM {
+    public var chain: (any LLMChainControl)? { nil }
+    public var modelSwitching: (any ModelSwitching)? { nil }
 }

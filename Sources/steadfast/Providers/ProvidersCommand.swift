@@ -105,8 +105,9 @@ struct ProvidersCheckCommand: AsyncParsableCommand {
             } catch {
                 failures += 1
                 let elapsed = Int((ContinuousClock.now - start).seconds * 1000)
-                let message = (error as? ProviderError).map { "\($0.kind.rawValue)\($0.status.map { " (HTTP \($0))" } ?? ""): \($0.message)" }
-                    ?? "\(error)"
+                // The stream's `any Error` back to the typed error it promises (classified, scrubbed).
+                let failure = ErrorClassifier(provider: provider.rawValue).classify(error)
+                let message = "\(failure.kind.rawValue)\(failure.status.map { " (HTTP \($0))" } ?? ""): \(failure.message)"
                 printFlushed("FAILED  \(elapsed) ms  \(SecretScrubber.scrub(String(message.prefix(160))))")
             }
         }

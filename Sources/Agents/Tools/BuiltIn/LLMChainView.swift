@@ -1,27 +1,27 @@
 import Providers
 
-/// What the model tools see of the session's LLM: the fallback chain (if any) and the OpenRouter
-/// rotation inside it (if any), plus spoken names for providers.
+/// What the model tools see of the session's LLM: the fallback chain (if any) and the model
+/// rotation inside it (if any), plus spoken names for providers. Both come from the capabilities
+/// the LLM offers (`LLM.chain`, `LLM.modelSwitching`), not from downcasts to Providers' types.
 struct LLMChainView: Sendable {
-    var router: FallbackRouter<LLMCapability>?
-    var rotation: OpenRouterRotationClient?
+    var chain: (any LLMChainControl)?
+    var rotation: (any ModelSwitching)?
     /// The session's LLM when it is not a chain.
     var bare: any LLM
 
-    static let rotationMemberName = "openrouter"
-    static let lastResortName = "local"
+    static let rotationMemberName = ProviderName.openRouter
+    static let lastResortName = ProviderName.local
 
     static func resolve(_ llm: any LLM) async -> LLMChainView {
-        if let router = (llm as? FallbackLLM)?.router {
-            let rotation = await router.membersInOrder.lazy.compactMap { $0.service as? OpenRouterRotationClient }.first
-            return LLMChainView(router: router, rotation: rotation, bare: llm)
+        if let chain = llm.chain {
+            return LLMChainView(chain: chain, rotation: await chain.modelSwitcher, bare: llm)
         }
-        return LLMChainView(router: nil, rotation: llm as? OpenRouterRotationClient, bare: llm)
+        return LLMChainView(chain: nil, rotation: llm.modelSwitching, bare: llm)
     }
 
     /// How a provider name is said out loud.
-    static func spokenName(_ provider: String) -> String {
-        switch provider {
+    static func spokenName(_ provider: ProviderName) -> String {
+        switch provider.rawValue {
         case "openrouter": "OpenRouter"
         case "openai": "OpenAI"
         case "gemini": "Gemini"
@@ -30,13 +30,13 @@ struct LLMChainView: Sendable {
         case "together": "Together AI"
         case "cloudflare": "Cloudflare Workers AI"
         case "local": "the local fallback"
-        default: provider
+        default: provider.rawValue
         }
     }
 
     /// One chain member as the model tools describe it.
     struct Member: Sendable, Equatable {
-        var name: String
+        var name: ProviderName
         var model: String?
         var state: ProviderState
         var isLastResort: Bool
@@ -45,15 +45,17 @@ struct LLMChainView: Sendable {
 
     /// The chain in routing order, with the rotation's live model in place of the router's last note.
     func members() async -> [Member] {
-        guard let router else {
-            return [Member(name: bare.providerName, model: await bare.model, state: .available, isLastResort: false)]
+        guard let chain else {
+            return [Member(name: ProviderName(bare.providerName), model: await bare.model, state: .available,
+                           isLastResort: false)]
         }
-        let status = await router.status()
+        let status = await chain.status()
         var members: [Member] = []
         for provider in status.providers {
+            let name = ProviderName(provider.name)
             var model = provider.currentModel
-            if provider.name == Self.rotationMemberName, let rotation { model = await rotation.currentModel }
-            members.append(Member(name: provider.name, model: model, state: provider.state,
+            if name == Self.rotationMemberName, let rotation { model = await rotation.currentModel }
+            members.append(Member(name: name, model: model, state: provider.state,
                                   isLastResort: provider.isLastResort, cooldownSeconds: provider.cooldownSeconds))
         }
         return members

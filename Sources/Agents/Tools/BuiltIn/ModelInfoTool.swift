@@ -17,7 +17,7 @@ public struct ModelInfoTool: Tool {
         guard let session = context.session else { throw ToolError("I can't see which model is answering from here") }
         let view = await LLMChainView.resolve(await session.llm)
         var text = LLMChainView.describe(await view.members())
-        if view.router == nil, let rotation = view.rotation {
+        if view.chain == nil, let rotation = view.rotation {
             text += " (rotation: \(await rotation.availableModels.joined(separator: ", ")))"
         }
         return .text(text)

@@ -56,30 +56,30 @@ public struct SwitchModelTool: Tool {
         let logger = context.logger
 
         if wanted.isEmpty || defaultWords.contains(wanted) {
-            await view.router?.prefer(nil)
+            await view.chain?.prefer(nil)
             if let rotation = view.rotation, let first = await rotation.availableModels.first {
                 _ = try? await rotation.switchModel(to: first)
             }
             let now = LLMChainView.describe(await view.members())
-            log(logger, request: request, provider: "default", model: nil, agent: context.agentName)
+            log(logger, request: request, provider: nil, model: nil, agent: context.agentName)
             return "Switched back to the default setup: \(now)."
         }
         // 1. A provider of the chain, by name ("openai", "anthropic", "claude" → anthropic, "local").
-        if let router = view.router, let member = providerMember(named: wanted, in: members) {
+        if let chain = view.chain, let member = providerMember(named: wanted, in: members) {
             guard member.state == .available else {
                 return "\(LLMChainView.spokenName(member.name)) is \(LLMChainView.standing(member)) right now, so I "
                     + "stayed where I am. " + (await options(view, members))
             }
-            await router.prefer(member.name)
+            await chain.prefer(member.name)
             log(logger, request: request, provider: member.name, model: member.model, agent: context.agentName)
             return "Switched to \(LLMChainView.spokenName(member.name))"
                 + (member.model.map { " (\($0))" } ?? "") + "; it answers from my next reply."
         }
         // 2. A model of the OpenRouter rotation (fuzzy: "gemini", "claude", "gpt-4o-mini").
         if let rotation = view.rotation, let model = try? await rotation.switchModel(to: wanted) {
-            if let router = view.router {
-                await router.prefer(LLMChainView.rotationMemberName)
-                await router.noteModel(model, for: LLMChainView.rotationMemberName)
+            if let chain = view.chain {
+                await chain.prefer(LLMChainView.rotationMemberName)
+                await chain.noteModel(model, for: LLMChainView.rotationMemberName)
             }
             log(logger, request: request, provider: LLMChainView.rotationMemberName, model: model, agent: context.agentName)
             var reply = "Switched to \(model) on OpenRouter; it answers from my next reply."
@@ -89,13 +89,13 @@ public struct SwitchModelTool: Tool {
             return reply
         }
         // 3. Another provider whose model matches ("llama" served by Groq).
-        if let router = view.router,
+        if let chain = view.chain,
            let member = members.first(where: { !$0.isLastResort && ($0.model?.lowercased().contains(wanted) ?? false) }) {
             guard member.state == .available else {
                 return "\(LLMChainView.spokenName(member.name)) is \(LLMChainView.standing(member)) right now. "
                     + (await options(view, members))
             }
-            await router.prefer(member.name)
+            await chain.prefer(member.name)
             log(logger, request: request, provider: member.name, model: member.model, agent: context.agentName)
             return "Switched to \(LLMChainView.spokenName(member.name)) (\(member.model ?? wanted)); it answers from my next reply."
         }
@@ -103,8 +103,8 @@ public struct SwitchModelTool: Tool {
     }
 
     static func providerMember(named wanted: String, in members: [LLMChainView.Member]) -> LLMChainView.Member? {
-        let name = ["offline": "local", "fallback": "local"][wanted]
-            ?? ProviderID(name: wanted)?.rawValue ?? wanted
+        let name = ["offline": ProviderName.local, "fallback": .local][wanted]
+            ?? ProviderID(name: wanted).map(ProviderName.init) ?? ProviderName(wanted)
         return members.first { $0.name == name }
     }
 
@@ -117,9 +117,10 @@ public struct SwitchModelTool: Tool {
         return "You can choose: \(choices.joined(separator: ", ")), or say \"default\"."
     }
 
-    static func log(_ logger: Logger, request: String, provider: String, model: String?, agent: String) {
+    /// `provider` nil: back to the configured order.
+    static func log(_ logger: Logger, request: String, provider: ProviderName?, model: String?, agent: String) {
         logger.notice("LLM switched by request", metadata: [
-            "agent.name": "\(agent)", "llm.requested": "\(request)", "provider.name": "\(provider)",
+            "agent.name": "\(agent)", "llm.requested": "\(request)", "provider.name": "\(provider?.rawValue ?? "default")",
             "llm.model": "\(model ?? "default")",
         ])
     }
