@@ -1,4 +1,5 @@
 import TestSupport
+import Providers
 import Testing
 @testable import Voice
 
@@ -56,5 +57,24 @@ struct SentenceChunkerTests {
         let whole = Self.chunks([text])
         #expect(Self.chunks(deltas) == whole)
         #expect(whole.joined(separator: " ") == text.replacingOccurrences(of: "\n", with: " "))
+    }
+}
+
+/// The chunker and the whole-text splitter are one rule: what each tested on its own holds for both.
+@Suite("One sentence rule")
+struct SentenceRuleTests {
+    @Test func aClosingQuoteAfterTheMarkStillEndsTheSentence() {
+        #expect(SentenceChunkerTests.chunks(["He said \"stop.\" Then he left."]) == ["He said \"stop.\"", "Then he left."])
+        #expect(SentenceChunkerTests.chunks(["(Really?) Yes."]) == ["(Really?)", "Yes."])
+    }
+
+    @Test func theSplitterKeepsAbbreviationsAndInitialsWhole() {
+        #expect(SentenceSplitter.split("Dr. Smith and J. Doe agree, e.g. today. \"Yes.\" Bye")
+                == ["Dr. Smith and J. Doe agree, e.g. today.", "\"Yes.\"", "Bye"])
+    }
+
+    @Test func theSplitterNeverCutsAtAClause() {
+        let long = "Well, the forecast for tomorrow in Paris says, after a cloudy morning with some light rain, it clears"
+        #expect(SentenceSplitter.split(long + ". Nice.") == [long + ".", "Nice."])
     }
 }

@@ -1,36 +1,11 @@
-/// Splits text for speech into sentences, the unit TTS fallback resumes at.
-///
-/// Deliberately plain: a sentence ends at `.`, `!`, `?` or `…` followed by whitespace, or at a
-/// line break. "3.5" and "example.com" stay whole; an abbreviation like "Mr. Smith" splits, which
-/// only costs a slightly earlier resume point.
+/// Splits whole text for speech into sentences, the unit TTS fallback resumes at: the same rule
+/// as the streaming `SentenceChunker` (one copy of it), without the clause cuts.
 public enum SentenceSplitter {
     public static func split(_ text: String) -> [String] {
-        var sentences: [String] = []
-        var current = ""
-        var previousEndsSentence = false
-        for character in text {
-            if character.isNewline {
-                flush(&current, into: &sentences)
-                previousEndsSentence = false
-                continue
-            }
-            if previousEndsSentence, character.isWhitespace {
-                flush(&current, into: &sentences)
-                previousEndsSentence = false
-                continue
-            }
-            current.append(character)
-            previousEndsSentence = ".!?…".contains(character)
-                || (previousEndsSentence && "\"')]»”’".contains(character))
-        }
-        flush(&current, into: &sentences)
+        var chunker = SentenceChunker.sentencesOnly
+        var sentences = chunker.append(text)
+        if let rest = chunker.finish() { sentences.append(rest) }
         return sentences
-    }
-
-    private static func flush(_ current: inout String, into sentences: inout [String]) {
-        let trimmed = current.trimmingWhitespace()
-        if !trimmed.isEmpty { sentences.append(trimmed) }
-        current = ""
     }
 }
 
