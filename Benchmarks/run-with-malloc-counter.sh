@@ -5,7 +5,8 @@ set -eu
 cd "$(dirname "$0")/.."
 out=.build-malloc-counter
 mkdir -p "$out"
-gcc -O2 -Wall -shared -fPIC -o "$out/libmalloccounter.so" Benchmarks/MallocCounter/malloc_counter.c
+gcc -O2 -Wall -shared -fPIC -I Benchmarks/MallocCounter/include -o "$out/libmalloccounter.so" \
+    Benchmarks/MallocCounter/malloc_counter.c
 swift build -c release --product steadfast-bench >&2
 bin="$(swift build -c release --show-bin-path)"
 LD_PRELOAD="$PWD/$out/libmalloccounter.so" exec "$bin/steadfast-bench" "$@"
