@@ -19,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-websocket.git", from: "1.6.2"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.36.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         // MARK: C bindings (declarations only; Debian -dev packages)
@@ -75,10 +76,7 @@ let package = Package(
             swiftSettings: [.unsafeFlags(["-O"])]),
         .target(
             name: "RTC",
-            dependencies: ["COpenSSL", "CSRTP", "CShims", "OpenSSLCrypto", "SansIO", .product(name: "Logging", package: "swift-log")],
-            // Optimized even in debug builds, like Audio: the packet path runs 50 times a second per stream,
-            // and `swift test` asserts it allocates nothing per packet, which holds only for optimized code.
-            swiftSettings: [.unsafeFlags(["-O"])]),
+            dependencies: ["COpenSSL", "CSRTP", "CShims", "OpenSSLCrypto", "SansIO", .product(name: "Logging", package: "swift-log")]),
         /// Runs a PeerConnection on real UDP sockets with Opus in and out (the glue of RTC, Audio and Transport).
         .target(
             name: "Media",
@@ -112,6 +110,7 @@ let package = Package(
             name: "AgentWorker",
             dependencies: ["LiveKit", "LiveKitProtocol", "Voice", "Agents", "Providers", "Audio", "SteadfastConfig",
                            .product(name: "Logging", package: "swift-log"),
+                           .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
                            .product(name: "NIOHTTP1", package: "swift-nio")]),
         /// The voice pipeline: turn detection, STT → agent/tools/LLM → TTS, barge-in, metrics.
@@ -197,7 +196,7 @@ let package = Package(
                            .product(name: "Logging", package: "swift-log")]),
         /// Steadfast's media plane against independent WebRTC peers (aiortc, pion), driven as subprocesses.
         .testTarget(name: "InteropTests", dependencies: ["Audio", "LiveKit", "LiveKitProtocol", "RTC", "Transport", "TestSupport", "steadfast"]),
-        .testTarget(name: "RTCTests", dependencies: ["RTC", "Audio", "OpenSSLCrypto", "TestSupport", "MallocCounter"]),
+        .testTarget(name: "RTCTests", dependencies: ["RTC", "Audio", "OpenSSLCrypto", "TestSupport"]),
         .testTarget(
             name: "ProvidersTests",
             dependencies: ["Providers", "Transport", "TestSupport", .product(name: "Logging", package: "swift-log")]),
@@ -205,9 +204,6 @@ let package = Package(
         .testTarget(name: "SteadfastCLITests", dependencies: ["steadfast", "TestSupport", "OpenSSLCrypto"]),
         /// Replays every committed fuzz corpus file and crash reproducer (Fuzz/corpus, Fuzz/regressions).
         .testTarget(name: "FuzzRegressionTests", dependencies: ["FuzzTargets", "TestSupport"]),
-        /// Per-thread heap allocation counts (also the benchmarks' LD_PRELOAD shim). Linked into the test
-        /// executable it replaces malloc for the whole test process; see docs/testing.md § Allocations.
-        .target(name: "MallocCounter", path: "Benchmarks/MallocCounter"),
         /// Shared test plumbing: locating the interop venv, running subprocesses, a tiny HTTP server.
         .target(name: "TestSupport", dependencies: ["Providers", .product(name: "Logging", package: "swift-log")],
                 path: "Tests/TestSupport"),

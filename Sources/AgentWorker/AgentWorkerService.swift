@@ -1,35 +1,51 @@
 import Foundation
 import LiveKit
-import LiveKitProtocol
 import Logging
 import SteadfastConfig
 
-/// The worker process: registers with LiveKit, accepts jobs for its agent, runs each in its own
-/// task (`RoomAgentJob`), reports their status, and drains on request.
+/// The worker: registers with LiveKit, accepts jobs for its agent, runs each in its own task,
+/// reports their status, and drains on request. `WorkerProcess` runs it as one service of the
+/// process's `ServiceGroup`.
 public actor AgentWorkerService {
-    public typealias PipelineFactory = @Sendable (_ job: Livekit_Job) async throws -> RoomAgentJob.Pipeline
+    /// Builds a job's agent and chains; the default job runner joins the room with them (`RoomAgentJob`).
+    public typealias PipelineFactory = @Sendable (_ job: WorkerJob) async throws -> RoomAgentJob.Pipeline
+    /// Runs one job to its end; throwing reports the job failed. Cancelled when the server terminates
+    /// the job, or when the process gives up waiting for a drain.
+    public typealias JobRunner = @Sendable (_ job: WorkerJob, _ logger: Logger) async throws -> Void
 
     private let driver: WorkerDriver
     private let url: URL
     private let agentName: String
-    private let hosts: [String]
-    private let makePipeline: PipelineFactory
+    private let runJob: JobRunner
     private let logger: Logger
-    /// Running jobs by id. Unstructured because jobs start when the server assigns them; each is
-    /// cancelled by its termination or by `drain()`, and reports its own end.
+    /// Running jobs by id. Jobs start when the server assigns them, so they are tasks of their own;
+    /// each is cancelled by its termination, reports its own end, and `run()` does not return
+    /// before every one has ended.
     private var jobs: [String: Task<Void, Never>] = [:]
 
+    /// A worker whose jobs join their room and run an agent session there.
     public init(url: URL, apiKey: String, apiSecret: Secret, agentName: String, hosts: [String],
                 configuration: WorkerConfiguration? = nil, logger: Logger,
                 makePipeline: @escaping PipelineFactory) throws(ConfigError) {
+        try self.init(url: url, apiKey: apiKey, apiSecret: apiSecret, agentName: agentName, configuration: configuration,
+                      logger: logger) { job, logger in
+            let room = RoomAgentJob(url: job.url, token: job.token, hosts: hosts,
+                                    participantIdentity: job.participantIdentity, logger: logger)
+            try await room.run(try await makePipeline(job))
+        }
+    }
+
+    /// A worker whose jobs are whatever `runJob` does (tests run jobs that need no room).
+    public init(url: URL, apiKey: String, apiSecret: Secret, agentName: String,
+                configuration: WorkerConfiguration? = nil, logger: Logger,
+                runJob: @escaping JobRunner) throws(ConfigError) {
         var configuration = configuration ?? WorkerConfiguration()
         configuration.agentName = agentName
         driver = try WorkerDriver(url: url, apiKey: apiKey, apiSecret: apiSecret, configuration: configuration,
                                   logger: logger)
         self.url = url
         self.agentName = agentName
-        self.hosts = hosts
-        self.makePipeline = makePipeline
+        self.runJob = runJob
         self.logger = logger
     }
 
@@ -44,7 +60,8 @@ public actor AgentWorkerService {
         case cancelled
     }
 
-    /// Serves until drained or the server is gone for good.
+    /// Serves until drained or the server is gone for good; running jobs are cancelled if it ends
+    /// any other way, and it returns only once they have ended.
     @discardableResult
     public func run() async -> Termination {
         let driver = self.driver
@@ -54,7 +71,7 @@ public actor AgentWorkerService {
             case .jobOffered(let job):
                 driver.accept(jobID: job.id, identity: "agent-\(job.id)", name: agentName.isEmpty ? "agent" : agentName)
             case .jobAssigned(let job, let jobURL, let token):
-                start(job, url: jobURL.flatMap(URL.init(string:)) ?? url, token: token)
+                start(WorkerJob(job, url: jobURL.flatMap(URL.init(string:)) ?? url, token: token))
             case .jobTerminated(let jobID):
                 logger.info("Job terminated by the server", metadata: ["job.id": "\(jobID)"])
                 jobs[jobID]?.cancel()
@@ -63,6 +80,8 @@ public actor AgentWorkerService {
             }
         }
         await serving
+        for job in jobs.values { job.cancel() }
+        while let job = jobs.values.first { await job.value }
         if let failure = await driver.failure { return .gaveUp(reason: failure) }
         return await driver.state == .drained ? .drained : .cancelled
     }
@@ -100,23 +119,22 @@ public actor AgentWorkerService {
         get async { await driver.isReady }
     }
 
-    /// Stops taking jobs; `run()` returns when the running ones have ended.
-    public func drain() async {
+    /// Stops taking jobs; `run()` returns when the running ones have ended. Safe from any context
+    /// (a signal handler, a graceful-shutdown handler): it only queues the request.
+    public nonisolated func drain() {
         driver.drain()
     }
 
-    private func start(_ job: Livekit_Job, url: URL, token: String) {
-        let logger = self.logger
+    private func start(_ job: WorkerJob) {
         var jobLogger = logger
         jobLogger[metadataKey: "job.id"] = "\(job.id)"
-        jobLogger[metadataKey: "room.name"] = "\(job.room.name)"
-        let runner = RoomAgentJob(url: url, token: token, hosts: hosts, logger: jobLogger)
-        let makePipeline = self.makePipeline
+        jobLogger[metadataKey: "room.name"] = "\(job.roomName)"
+        let runJob = self.runJob
         let driver = self.driver
         jobs[job.id] = Task {
             driver.report(jobID: job.id, status: .jsRunning)
             do {
-                try await runner.run(try await makePipeline(job))
+                try await runJob(job, jobLogger)
                 driver.report(jobID: job.id, status: .jsSuccess)
             } catch {
                 jobLogger.error("Job failed: \(error)")
@@ -124,7 +142,7 @@ public actor AgentWorkerService {
             }
             self.ended(job.id)
         }
-        logger.info("Job started", metadata: ["job.id": "\(job.id)", "room.name": "\(job.room.name)"])
+        logger.info("Job started", metadata: ["job.id": "\(job.id)", "room.name": "\(job.roomName)"])
     }
 
     private func ended(_ jobID: String) { jobs[jobID] = nil }

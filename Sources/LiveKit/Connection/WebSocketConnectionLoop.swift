@@ -135,14 +135,16 @@ public final class WebSocketConnectionLoop: Sendable {
         state.withLock { !$0.finished && $0.current == connection }
     }
 
-    /// Ends `run()`: the current connection is cancelled and no new one opens.
-    public func finish() {
+    /// Ends `run()`; no new connection opens. `gracefully`: the current connection writes the frames
+    /// queued on it and closes (a drained worker's last status reports must reach the server);
+    /// otherwise it is cancelled.
+    public func finish(gracefully: Bool = false) {
         let task: Task<Void, Never>? = state.withLock { state in
             state.finished = true
             state.outbound?.finish()
             state.outbound = nil
-            defer { state.task = nil }
-            return state.task
+            defer { if !gracefully { state.task = nil } }
+            return gracefully ? nil : state.task
         }
         task?.cancel()
         openingSink.finish()
@@ -153,7 +155,10 @@ public final class WebSocketConnectionLoop: Sendable {
     public func run() async {
         await withTaskCancellationHandler {
             for await opening in openings {
-                let task = Task { await self.serve(opening) }
+                // Detached so the connection does not inherit the process's graceful-shutdown context:
+                // swift-websocket closes its WebSockets when a ServiceGroup shuts down, but a draining
+                // worker must keep its connection to report its jobs. The owner decides when to close.
+                let task = Task.detached { await self.serve(opening) }
                 let current = state.withLock { state -> Bool in
                     guard !state.finished, state.current == opening.id else { return false }
                     state.task = task
@@ -166,7 +171,7 @@ public final class WebSocketConnectionLoop: Sendable {
         } onCancel: {
             finish()
         }
-        finish()
+        finish(gracefully: true)
     }
 
     private func serve(_ opening: Opening) async {

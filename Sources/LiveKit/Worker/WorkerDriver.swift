@@ -77,7 +77,9 @@ public actor WorkerDriver {
                 case .finished: finished = true
                 }
             }
-            connections.finish()
+            // Drained or given up: the frames already queued (the last job status) still go out.
+            // Cancelled: the group's cancellation ends the connection at once.
+            connections.finish(gracefully: true)
         }
         inbox.finish()
         eventSink.finish()

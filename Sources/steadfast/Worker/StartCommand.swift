@@ -1,6 +1,5 @@
 import AgentWorker
 import ArgumentParser
-import Dispatch
 import Foundation
 import LiveKit
 import Logging
@@ -23,15 +22,18 @@ struct WorkerRunOptions: ParsableArguments {
     @Option(parsing: .unconditional,
             help: "Port of the health/status HTTP server (GET /health, /worker, /status); 0 picks one, -1 turns it off.")
     var httpPort = 8081
+    @Option(help: "Seconds a drain (after SIGTERM/SIGINT) may take before the running jobs are cancelled.")
+    var drainTimeout = 1_800
 
     func validate() throws {
         try OptionRange.check(httpPort, in: -1...65_535, flag: "--http-port", meaning: "0 picks a free port, -1 turns the server off")
+        try OptionRange.check(drainTimeout, in: 1...86_400, flag: "--drain-timeout")
     }
 }
 
 extension WorkerRunOptions {
-    /// Runs the worker until SIGTERM/SIGINT (then drains: no new jobs, running jobs finish; a second
-    /// signal exits at once). Shared by `start` and the `dev` modes; `chain` overrides the agent's LLM chain.
+    /// Runs the worker process (`WorkerProcess`) until SIGTERM/SIGINT (then drains: no new jobs,
+    /// running jobs finish; a second signal exits at once). Shared by `start` and the `dev` modes; `chain` overrides the agent's LLM chain.
     func runWorker(command: String, chain: LLMChainKind?) async throws {
         let options = self
         let config = try configurationOptions.load()
@@ -69,58 +71,28 @@ extension WorkerRunOptions {
         } catch { throw CommandFailure(error.message) }
         logger.info("Starting the worker", metadata: ["livekit.url": "\(url.absoluteString)", "agent": "\(agentType)",
                                                        "agent_name": "\(options.agentName)"])
-        var server: WorkerHTTPServer?
-        if options.httpPort >= 0 {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            let responder = WorkerHTTPServer.Responder(
-                healthy: { await service.isHealthy },
-                ready: { await service.isReady },
-                worker: { (try? encoder.encode(await service.info(sdkVersion: SteadfastVersion.current))) ?? Data() },
+        let process: WorkerProcess
+        do {
+            process = try await WorkerProcess(
+                service: service,
+                options: .init(httpHost: options.httpHost, httpPort: options.httpPort >= 0 ? options.httpPort : nil,
+                               drainTimeout: .seconds(options.drainTimeout), sdkVersion: SteadfastVersion.current),
+                logger: logger,
                 status: {
+                    let encoder = JSONEncoder()
+                    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
                     let chains = [await llm.router.status(), await stt.status(), await tts.status()]
                     return (try? encoder.encode(["chains": chains])) ?? Data()
                 })
-            do {
-                server = try await WorkerHTTPServer(host: options.httpHost, port: options.httpPort, responder: responder,
-                                                    logger: logger)
-            } catch {
-                throw CommandFailure("cannot serve HTTP on \(options.httpHost):\(options.httpPort): \(error)")
-            }
-        }
-        let signals = SignalDrain { await service.drain() }
-        defer { signals.cancel() }
-        let termination = await service.run()
-        await server?.stop()
-        // A supervisor (systemd, Kubernetes) must see a worker that gave up as a failure.
-        if case .gaveUp(let reason) = termination { throw CommandFailure("the worker gave up: \(reason)") }
-    }
-}
-
-/// SIGTERM or SIGINT once: drain. Twice: exit now.
-final class SignalDrain: @unchecked Sendable {
-    // SAFETY: the sources are created here and only cancelled afterwards; `count` is touched on `queue` only.
-    private let queue = DispatchQueue(label: "steadfast.signals")
-    private var sources: [DispatchSourceSignal] = []
-    private var count = 0
-
-    init(drain: @escaping @Sendable () async -> Void) {
-        for signalNumber in [SIGTERM, SIGINT] {
-            signal(signalNumber, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: queue)
-            source.setEventHandler { [self] in
-                count += 1
-                if count > 1 { exit(130) }
-                FileHandle.standardError.write(Data("steadfast: draining (signal again to exit now)\n".utf8))
-                // Unstructured: the drain outlives this handler; `run()` returns when it completes.
-                Task { await drain() }
-            }
-            source.resume()
-            sources.append(source)
+        } catch { throw CommandFailure("\(error)") }
+        // A supervisor (systemd, Kubernetes) must see a worker that gave up, or a drain cut short, as a failure.
+        switch await process.run() {
+        case .drained, .cancelled: break
+        case .gaveUp(let reason): throw CommandFailure("the worker gave up: \(reason)")
+        case .drainTimedOut:
+            throw CommandFailure("the drain did not finish within \(options.drainTimeout) s; the running jobs were cancelled")
         }
     }
-
-    func cancel() { sources.forEach { $0.cancel() } }
 }
 
 /// `steadfast start`: production. Requires LIVEKIT_URL, LIVEKIT_API_KEY and LIVEKIT_API_SECRET.
