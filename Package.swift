@@ -76,7 +76,10 @@ let package = Package(
             swiftSettings: [.unsafeFlags(["-O"])]),
         .target(
             name: "RTC",
-            dependencies: ["COpenSSL", "CSRTP", "CShims", "OpenSSLCrypto", "SansIO", .product(name: "Logging", package: "swift-log")]),
+            dependencies: ["COpenSSL", "CSRTP", "CShims", "OpenSSLCrypto", "SansIO", .product(name: "Logging", package: "swift-log")],
+            // Optimized even in debug builds, like Audio: the packet path runs 50 times a second per stream,
+            // and `swift test` asserts it allocates nothing per packet, which holds only for optimized code.
+            swiftSettings: [.unsafeFlags(["-O"])]),
         /// Runs a PeerConnection on real UDP sockets with Opus in and out (the glue of RTC, Audio and Transport).
         .target(
             name: "Media",
@@ -196,7 +199,7 @@ let package = Package(
                            .product(name: "Logging", package: "swift-log")]),
         /// Steadfast's media plane against independent WebRTC peers (aiortc, pion), driven as subprocesses.
         .testTarget(name: "InteropTests", dependencies: ["Audio", "LiveKit", "LiveKitProtocol", "RTC", "Transport", "TestSupport", "steadfast"]),
-        .testTarget(name: "RTCTests", dependencies: ["RTC", "Audio", "OpenSSLCrypto", "TestSupport"]),
+        .testTarget(name: "RTCTests", dependencies: ["RTC", "Audio", "OpenSSLCrypto", "TestSupport", "MallocCounter"]),
         .testTarget(
             name: "ProvidersTests",
             dependencies: ["Providers", "Transport", "TestSupport", .product(name: "Logging", package: "swift-log")]),
@@ -204,6 +207,9 @@ let package = Package(
         .testTarget(name: "SteadfastCLITests", dependencies: ["steadfast", "TestSupport", "OpenSSLCrypto"]),
         /// Replays every committed fuzz corpus file and crash reproducer (Fuzz/corpus, Fuzz/regressions).
         .testTarget(name: "FuzzRegressionTests", dependencies: ["FuzzTargets", "TestSupport"]),
+        /// Per-thread heap allocation counts (also the benchmarks' LD_PRELOAD shim). Linked into the test
+        /// executable it replaces malloc for the whole test process; see docs/testing.md § Allocations.
+        .target(name: "MallocCounter", path: "Benchmarks/MallocCounter"),
         /// Shared test plumbing: locating the interop venv, running subprocesses, a tiny HTTP server.
         .target(name: "TestSupport", dependencies: ["Providers", .product(name: "Logging", package: "swift-log")],
                 path: "Tests/TestSupport"),
