@@ -132,6 +132,13 @@ struct SCTPInteropTests {
         let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
         guard fd >= 0 else { throw InteropError("socket: errno \(errno)") }
         defer { close(fd) }
+        // The peers send their echoes of a burst of lossy messages as one tiny packet each; under load
+        // the default ~200 KB socket buffer overflows before this loop reads it (loss the lossy channel
+        // would rightly not repair). Ask for 8 MiB (FORCE works as root, plain SO_RCVBUF is capped).
+        var bufferSize: Int32 = 8 << 20
+        if setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &bufferSize, socklen_t(MemoryLayout<Int32>.size)) != 0 {
+            _ = setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bufferSize, socklen_t(MemoryLayout<Int32>.size))
+        }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
