@@ -25,6 +25,19 @@ private final class PongHandler: UDPEventLoopHandler, @unchecked Sendable {
     }
 }
 
+/// A handler with nothing to do that counts how often the loop asks for its deadline (once a pass).
+private final class CountingHandler: UDPEventLoopHandler, Sendable {
+    let deadlineQueries = Atomic<Int>(0)
+    func datagramReceived(_ bytes: UnsafeRawBufferPointer, from source: SocketAddress, socketIndex: Int,
+                          now: ContinuousClock.Instant) {}
+    func nextTransmit(now: ContinuousClock.Instant) -> UDPTransmit? { nil }
+    func nextDeadline() -> ContinuousClock.Instant? {
+        deadlineQueries.add(1, ordering: .relaxed)
+        return nil
+    }
+    func timeoutFired(now: ContinuousClock.Instant) {}
+}
+
 @Suite("UDP event loop", .timeLimit(.minutes(1)))
 struct UDPEventLoopTests {
     @Test func answersDatagramsFiresTimersAndRunsPerformedWorkOnItsThread() async throws {
@@ -91,6 +104,20 @@ struct UDPEventLoopTests {
         #expect(try await Self.replies(to: client, within: .milliseconds(500), atLeast: 1).isEmpty)
         #expect(ran.withLock { $0 } == 1)
         #expect(handler.record.withLock { $0.received } == ["before"])
+    }
+
+    /// With no deadline and no input the loop sleeps: it does not wake on a fixed period (it used to
+    /// every second) to ask the handler again. Idle for 2.5 s, it asks once, when it starts.
+    @Test func anIdleLoopWithoutADeadlineDoesNotWakeUp() async throws {
+        let loopback = try #require(SocketAddress(host: "127.0.0.1", port: 0))
+        let handler = CountingHandler()
+        let loop = try UDPEventLoop(sockets: [try UDPSocket(bindTo: loopback)], handler: handler)
+        loop.start()
+        #expect(await Self.eventually { handler.deadlineQueries.load(ordering: .relaxed) > 0 }, "the loop started")
+        try await Task.sleep(for: .milliseconds(2_500))  // the idle time observed, not a synchronisation
+        let queries = handler.deadlineQueries.load(ordering: .relaxed)
+        loop.stop()
+        #expect(queries <= 2, "the idle loop woke up and asked for its deadline \(queries) times")
     }
 
     /// Replies `client` receives until `atLeast` have arrived or `within` has passed.
