@@ -29,6 +29,9 @@ public final class PeerConnection {
     private var rtcp: RTCPScheduler?
     private var sender: OpusRTPPacketizer?
     private var receivers: [String: RemoteAudioReceiver] = [:]
+    /// The receivers' mids in playout order, kept beside the map so the 20 ms playout tick does not
+    /// sort (allocate) on every tick; updated only when negotiation changes the receivers.
+    private var playoutOrder: [String] = []
     private var ssrcToMid: [UInt32: String] = [:]
     /// The negotiated header-extension IDs, cached so the receive path does not rebuild them.
     private var extensionMap = RTPHeaderExtensionMap()
@@ -338,7 +341,7 @@ public final class PeerConnection {
             drainRTCP(now: now)
         }
         if let deadline = playoutDeadline, deadline <= now {
-            for mid in receivers.keys.sorted() {
+            for mid in playoutOrder {
                 guard let index = receivers.index(forKey: mid) else { continue }
                 // A late wake-up plays the slots it missed, at most a few, then resynchronizes.
                 for _ in 0..<4 {
@@ -469,6 +472,7 @@ public final class PeerConnection {
             receivers.removeValue(forKey: mid)
             outputs.append(.event(.trackRemoved(mid: mid)))
         }
+        playoutOrder = receivers.keys.sorted()
     }
 
     private func startMedia(_ keyingMaterial: SRTPKeyingMaterial, now: ContinuousClock.Instant) {

@@ -187,13 +187,9 @@ struct PacketPathAllocationTests {
         #expect(playoutTicks >= Self.counted * 9 / 10, "consent and RTCP fire every few seconds, not every tick")
         #expect(send.ours == 0, "sendAudio + pollOutput: \(send) in \(Self.counted) packets")
         #expect(receive.ours == 0, "handleDatagram: \(receive) in \(Self.counted) packets")
-        // One array per tick today, in RTC (engineer B's area): `fireTimers` iterates
-        // `receivers.keys.sorted()`. When that goes, this known issue stops reproducing and Swift
-        // Testing fails the test: then delete the `withKnownIssue` wrapper and keep the expectation.
-        #expect(playout.ours <= UInt64(playoutTicks), "playout tick: \(playout) in \(playoutTicks) ticks")
-        withKnownIssue("PeerConnection.fireTimers sorts receivers.keys into a new array on every playout tick") {
-            #expect(playout.ours == 0, "playout tick: \(playout) in \(playoutTicks) ticks")
-        }
+        // The playout tick used to sort `receivers.keys` into a new array every 20 ms; it walks a
+        // list kept beside the map now.
+        #expect(playout.ours == 0, "playout tick: \(playout) in \(playoutTicks) ticks")
     }
 
     // MARK: Fixtures
