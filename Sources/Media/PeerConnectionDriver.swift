@@ -37,8 +37,7 @@ public final class PeerConnectionDriver: UDPEventLoopHandler, @unchecked Sendabl
     private var nextSendTick: ContinuousClock.Instant?
     /// Transmits drained from the connection, sent by the loop through `nextTransmit`; the storage is
     /// kept between batches, so queueing allocates nothing.
-    private var pendingTransmits: [UDPTransmit] = []
-    private var pendingHead = 0
+    private var pendingTransmits = OutputQueue<UDPTransmit>(reservingCapacity: 64)
     private let onEvent: @Sendable (PeerConnection.Event) -> Void
     private let onAudio: @Sendable (String, AudioFrame) -> Void
 
@@ -69,7 +68,6 @@ public final class PeerConnectionDriver: UDPEventLoopHandler, @unchecked Sendabl
         self.onEvent = onEvent
         self.onAudio = onAudio
         self.outgoingAudio = outgoingAudio ?? DropOldestBuffer(capacity: 3_000)
-        pendingTransmits.reserveCapacity(64)
         var opus = OpusEncoder.Configuration()
         opus.inBandFEC = true
         opus.expectedPacketLossPercent = 10
@@ -130,14 +128,7 @@ public final class PeerConnectionDriver: UDPEventLoopHandler, @unchecked Sendabl
     }
 
     public func nextTransmit(now: ContinuousClock.Instant) -> UDPTransmit? {
-        guard pendingHead < pendingTransmits.count else { return nil }
-        let transmit = pendingTransmits[pendingHead]
-        pendingHead += 1
-        if pendingHead == pendingTransmits.count {
-            pendingTransmits.removeAll(keepingCapacity: true)
-            pendingHead = 0
-        }
-        return transmit
+        pendingTransmits.popFirst()
     }
 
     public func nextDeadline() -> ContinuousClock.Instant? {

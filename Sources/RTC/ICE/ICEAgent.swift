@@ -92,8 +92,7 @@ public final class ICEAgent {
     var foundations: [String: String] = [:]
     var peerReflexiveCount = 0
     var isClosed = false
-    private var outputs: [Output] = []
-    private var outputHead = 0
+    private var outputs = OutputQueue<Output>()
 
     /// Limits that keep a hostile peer from growing our state without bound (RFC 8445 §6.1.2.5 caps pairs).
     static let maxPairs = 100
@@ -129,14 +128,7 @@ public final class ICEAgent {
 
     /// The next queued transmit or event; nil once drained (then sleep until `nextDeadline`).
     public func pollOutput() -> Output? {
-        guard outputHead < outputs.count else { return nil }
-        let output = outputs[outputHead]
-        outputHead += 1
-        if outputHead == outputs.count {
-            outputs.removeAll(keepingCapacity: true)
-            outputHead = 0
-        }
-        return output
+        outputs.popFirst()
     }
 
     /// When the agent next wants `handle(.timeout, now:)`; nil when only input can wake it (or closed).
