@@ -211,7 +211,7 @@ let package = Package(
         /// executable it replaces malloc for the whole test process; see docs/testing.md § Allocations.
         .target(name: "MallocCounter", path: "Benchmarks/MallocCounter"),
         /// Shared test plumbing: locating the interop venv, running subprocesses, a tiny HTTP server.
-        .target(name: "TestSupport", dependencies: ["Providers", .product(name: "Logging", package: "swift-log")],
+        .target(name: "TestSupport", dependencies: ["Providers", "SansIO", .product(name: "Logging", package: "swift-log")],
                 path: "Tests/TestSupport"),
     ],
     swiftLanguageModes: [.v6]

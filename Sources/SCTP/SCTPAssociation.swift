@@ -467,18 +467,6 @@ public struct SCTPAssociation: ProtocolCore {
 @inline(__always) func tsnLessOrEqual(_ a: UInt32, _ b: UInt32) -> Bool { a == b || tsnLess(a, b) }
 @inline(__always) func ssnLess(_ a: UInt16, _ b: UInt16) -> Bool { Int16(bitPattern: a &- b) < 0 }
 
-/// A small seeded generator (SplitMix64) for tags and initial TSNs: deterministic per seed.
-struct SplitMix64 {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// A FIFO with O(1) pops (an array and a head index, compacted now and then).
 struct Queue<Element> {

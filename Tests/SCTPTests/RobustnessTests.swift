@@ -1,3 +1,4 @@
+import SansIO
 import Testing
 @testable import SCTP
 

@@ -1,3 +1,4 @@
+import SansIO
 import Foundation
 import Glibc
 import Testing

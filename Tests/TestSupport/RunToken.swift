@@ -1,3 +1,4 @@
+import SansIO
 /// A made-up word unique to one test run, for a scripted model to answer with.
 ///
 /// A reply that contains it cannot have come from a greeting, a canned reply or an earlier run, so

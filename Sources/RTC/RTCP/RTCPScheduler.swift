@@ -1,3 +1,4 @@
+import SansIO
 /// Decides when to send compound RTCP reports for one local audio stream, and builds them (sans-IO).
 ///
 /// Holds the send statistics of our SSRC and the receive statistics of every remote SSRC. Drive it
@@ -40,7 +41,7 @@ public struct RTCPScheduler: Sendable {
     private var packetCountAtLastReport: UInt32 = 0
     private var pending: [[UInt8]] = []
     private var isClosed = false
-    private var randomState: UInt64
+    private var random: SplitMix64
 
     /// - Parameters:
     ///   - ntpReference: the wall clock as NTP at `now`; SR times are derived from it by elapsed time.
@@ -53,7 +54,7 @@ public struct RTCPScheduler: Sendable {
         self.sendStatistics = RTPSendStatistics(ssrc: configuration.localSSRC, clockRate: configuration.clockRate)
         self.ntpReference = ntpReference
         self.ntpReferenceInstant = now
-        self.randomState = seed
+        self.random = SplitMix64(seed: seed)
         self.nextReportTime = now
         self.nextReportTime = now + randomizedInterval() / 2
     }
@@ -137,12 +138,7 @@ public struct RTCPScheduler: Sendable {
 
     /// interval × a uniform factor in [0.5, 1.5).
     private mutating func randomizedInterval() -> Duration {
-        randomState &+= 0x9E37_79B9_7F4A_7C15
-        var z = randomState
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        z ^= z >> 31
-        let factor = 0.5 + Double(z >> 11) / Double(1 << 53)
+        let factor = 0.5 + random.nextUnitInterval()
         return configuration.interval * factor
     }
 }

@@ -1,4 +1,5 @@
 @testable import RTC
+import TestSupport
 import Testing
 
 /// Hostile and broken input to a single agent: dropped, counted, never a crash.

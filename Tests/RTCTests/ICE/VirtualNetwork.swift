@@ -1,3 +1,4 @@
+import TestSupport
 @testable import RTC
 
 /// An in-memory UDP network for ICE agents on a virtual clock: it carries `.transmit` outputs to the

@@ -1,5 +1,6 @@
 import Audio
 import Foundation
+import TestSupport
 import Testing
 @testable import RTC
 
@@ -11,14 +12,14 @@ struct LoopbackNetwork {
     var lossRate = 0.0
     var reorderRate = 0.0
     var delay: Duration = .milliseconds(5)
-    var random = LoopbackRandom(seed: 7)
+    var random = SplitMix64(seed: 7)
     private(set) var inFlight: [Datagram] = []
     private(set) var dropped = 0
 
     mutating func send(_ bytes: [UInt8], from: TransportAddress, to: TransportAddress, now: ContinuousClock.Instant) {
-        if random.nextDouble() < lossRate { dropped += 1; return }
+        if random.nextUnitInterval() < lossRate { dropped += 1; return }
         // A reordered datagram is held back one extra frame so later ones overtake it.
-        let extra: Duration = random.nextDouble() < reorderRate ? .milliseconds(25) : .zero
+        let extra: Duration = random.nextUnitInterval() < reorderRate ? .milliseconds(25) : .zero
         inFlight.append(Datagram(bytes: bytes, from: from, to: to, due: now + delay + extra))
     }
 
@@ -31,18 +32,6 @@ struct LoopbackNetwork {
     var nextDue: ContinuousClock.Instant? { inFlight.map(\.due).min() }
 }
 
-struct LoopbackRandom {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func nextDouble() -> Double { Double(next() >> 11) / Double(1 << 53) }
-}
 
 /// Drives both connections and the network on one virtual timeline.
 final class LoopbackHarness {
@@ -253,7 +242,7 @@ struct PeerConnectionLoopbackTests {
         let harness = try LoopbackHarness()
         try harness.negotiate()
         harness.run(until: harness.now + .seconds(2))
-        var random = LoopbackRandom(seed: 99)
+        var random = SplitMix64(seed: 99)
         for length in 0..<400 {
             var bytes = (0..<(length % 200)).map { _ in UInt8(truncatingIfNeeded: random.next()) }
             if !bytes.isEmpty { bytes[0] = [0, 1, 22, 23, 128, 129, 200, 255][length % 8] }
