@@ -16,10 +16,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
-        .package(url: "https://github.com/hummingbird-project/swift-websocket.git", from: "1.6.2"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0"),
-        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.36.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.5.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.0.0"),
     ],
     targets: [
         // MARK: C bindings (declarations only; Debian -dev packages)
@@ -52,7 +52,7 @@ let package = Package(
             name: "CWebRTCVAD", pkgConfig: "webrtc-audio-processing",
             providers: [.apt(["libwebrtc-audio-processing-dev"])]),
         /// Compiled wrappers for what Swift cannot import: function-like macros and variadic `*_ctl` calls.
-        .target(name: "CShims", dependencies: ["COpus", "COpenSSL", "CCurl"]),
+        .target(name: "CShims", dependencies: ["COpus", "COpenSSL", "CCurl", "CWebSockets"]),
 
         // MARK: Swift wrappers and protocol
         /// The protocol-core convention (`ProtocolCore`) and the driver plumbing every session shares:
@@ -76,7 +76,7 @@ let package = Package(
             swiftSettings: [.unsafeFlags(["-O"])]),
         .target(
             name: "RTC",
-            dependencies: ["COpenSSL", "CSRTP", "CShims", "OpenSSLCrypto", "SansIO", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["COpenSSL", "CSRTP", "CShims", "OpenSSLCrypto", "SansIO", "SCTP", .product(name: "Logging", package: "swift-log")],
             // Optimized even in debug builds, like Audio: the packet path runs 50 times a second per stream,
             // and `swift test` asserts it allocates nothing per packet, which holds only for optimized code.
             swiftSettings: [.unsafeFlags(["-O"])]),
@@ -89,7 +89,8 @@ let package = Package(
             dependencies: ["CCurl", "CShims", .product(name: "Logging", package: "swift-log")]),
         .target(
             name: "Providers",
-            dependencies: ["Transport", "SteadfastConfig", "Audio", "SansIO", .product(name: "Logging", package: "swift-log")]),
+            dependencies: ["Transport", "SteadfastConfig", "Audio", "SansIO", .product(name: "Logging", package: "swift-log"),
+                           .product(name: "Metrics", package: "swift-metrics")]),
         /// Local speech engines: the never-fail tails of the STT and TTS chains.
         .target(
             name: "LocalSpeech",
@@ -98,15 +99,22 @@ let package = Package(
             name: "Agents",
             dependencies: ["Providers", "Transport", "SteadfastConfig", .product(name: "Logging", package: "swift-log"),
                            .product(name: "Yams", package: "Yams")]),
-        /// The LiveKit client: the `/agent` worker protocol (and, later, signalling and rooms).
+        /// The LiveKit client: the `/agent` worker protocol, signalling and rooms. Its WebSocket is
+        /// libwebsockets over the system OpenSSL (one TLS library in the process).
         .target(
             name: "LiveKit",
             dependencies: ["LiveKitProtocol", "SteadfastConfig", "Media", "RTC", "Audio", "SansIO",
+                           "CWebSockets", "COpenSSL", "CShims",
                            .product(name: "SwiftProtobuf", package: "swift-protobuf"),
-                           .product(name: "WSClient", package: "swift-websocket"),
+                           .product(name: "Logging", package: "swift-log")]),
+        /// The embedded LiveKit-compatible server (`steadfast server`, `dev` without LIVEKIT_URL): `/rtc`
+        /// signalling, `/agent` job dispatch, Twirp RoomService and an audio/data SFU, on swift-nio alone.
+        .target(
+            name: "LiveKitServer",
+            dependencies: ["LiveKit", "LiveKitProtocol", "OpenSSLCrypto", "RTC", "Media", "SansIO",
+                           .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
                            .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "NIOWebSocket", package: "swift-nio"),
-                           .product(name: "NIOSSL", package: "swift-nio-ssl"),
                            .product(name: "Logging", package: "swift-log")]),
         /// The worker process: LiveKit jobs running agent sessions in rooms.
         .target(
@@ -114,12 +122,15 @@ let package = Package(
             dependencies: ["LiveKit", "LiveKitProtocol", "Voice", "Agents", "Providers", "Audio", "SteadfastConfig",
                            .product(name: "Logging", package: "swift-log"),
                            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                           .product(name: "Metrics", package: "swift-metrics"),
+                           .product(name: "Prometheus", package: "swift-prometheus"),
                            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
                            .product(name: "NIOHTTP1", package: "swift-nio")]),
         /// The voice pipeline: turn detection, STT → agent/tools/LLM → TTS, barge-in, metrics.
         .target(
             name: "Voice",
-            dependencies: ["Agents", "Providers", "Audio", .product(name: "Logging", package: "swift-log")]),
+            dependencies: ["Agents", "Providers", "Audio", .product(name: "Logging", package: "swift-log"),
+                           .product(name: "Metrics", package: "swift-metrics")]),
         .target(
             name: "SteadfastConfig",
             dependencies: [.product(name: "Logging", package: "swift-log"), .product(name: "Yams", package: "Yams")]),
@@ -131,6 +142,7 @@ let package = Package(
                 "LiveKitProtocol",
                 "LiveKit",
                 "AgentWorker",
+                "LiveKitServer",
                 "Agents",
                 "Voice",
                 "LocalSpeech",
@@ -163,7 +175,7 @@ let package = Package(
         /// One function per parser of outside bytes; run by libFuzzer, by replay, and by FuzzRegressionTests.
         .target(
             name: "FuzzTargets",
-            dependencies: ["RTC", "Transport", "Providers", "Agents", "SteadfastConfig", "Audio", "LiveKit",
+            dependencies: ["RTC", "SCTP", "Transport", "Providers", "Agents", "SteadfastConfig", "Audio", "LiveKit",
                            "LiveKitProtocol", "OpenSSLCrypto", "TestSupport",
                            .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                            .product(name: "Logging", package: "swift-log")],
@@ -190,8 +202,9 @@ let package = Package(
         .testTarget(name: "AudioTests", dependencies: ["Audio", "TestSupport"]),
         .testTarget(name: "AgentWorkerTests", dependencies: ["AgentWorker", "Transport", "SteadfastConfig", "TestSupport",
                                                            .product(name: "Logging", package: "swift-log")]),
-        .testTarget(name: "LiveKitTests", dependencies: ["LiveKit", "LiveKitProtocol", "SteadfastConfig", "TestSupport",
-                                                        .product(name: "NIOSSL", package: "swift-nio-ssl")],
+        .testTarget(name: "LiveKitTests", dependencies: ["LiveKit", "LiveKitProtocol", "SteadfastConfig", "TestSupport"],
+                    exclude: ["python"]),
+        .testTarget(name: "LiveKitServerTests", dependencies: ["LiveKitServer", "LiveKitProtocol", "OpenSSLCrypto", "TestSupport"],
                     exclude: ["python"]),
         .testTarget(
             name: "VoiceTests",

@@ -14,6 +14,7 @@ public enum FuzzSeeds {
         seeds[.rtp] = rtp()
         seeds[.rtcp] = rtcp()
         seeds[.dtls] = dtls()
+        seeds[.sctp] = SCTPTargets.seeds()
         seeds[.sse] = providerStreams().map { ($0.name, [0x07] + $0.bytes) }
         seeds[.openai] = providerStreams(prefix: "openai").map { ($0.name, [0x54] + $0.bytes) }
         seeds[.anthropic] = providerStreams(prefix: "anthropic").map { ($0.name, [0x54] + $0.bytes) }

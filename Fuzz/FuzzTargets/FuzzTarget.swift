@@ -18,6 +18,9 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case sdp
     /// DTLS record framing: framed datagrams into a `DTLSTransport` (server, or client after its hello).
     case dtls
+    /// SCTP packets and DCEP (data channels) into an established `SCTPAssociation`, with channel
+    /// operations interleaved.
+    case sctp
     /// `SSEParser` fed in input-chosen splits, then `finish()`.
     case sse
     /// The OpenAI-compatible adapter's stream (SSE driver + chunk decoder) on an arbitrary response.
@@ -54,6 +57,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .rtcp: RTCTargets.rtcp(bytes)
         case .sdp: RTCTargets.sdp(bytes)
         case .dtls: RTCTargets.dtls(bytes)
+        case .sctp: SCTPTargets.association(bytes)
         case .sse: ProviderTargets.sse(bytes)
         case .openai: ProviderTargets.stream(.openAI, bytes)
         case .anthropic: ProviderTargets.stream(.anthropic, bytes)
