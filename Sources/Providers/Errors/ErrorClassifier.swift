@@ -36,7 +36,9 @@ public struct ErrorClassifier: Sendable {
         let details = ErrorDetails(json: json)
         let status = details.code
         let kind: ErrorClass
-        if let status, (400...599).contains(status) {
+        if Self.mentionsMissingModel(details) {
+            kind = .modelUnavailable
+        } else if let status, (400...599).contains(status) {
             kind = Self.errorClass(status: status, details: details)
         } else {
             // No usable status: the vendor's type string decides; an unknown in-stream failure
@@ -79,6 +81,9 @@ public struct ErrorClassifier: Sendable {
     static func errorClass(status: Int, details: ErrorDetails) -> ErrorClass {
         let message = details.message ?? ""
         let haystack = (message + " " + (details.type ?? "") + " " + (details.status ?? "")).lowercased()
+        if status != 401, status != 403, status != 429, status < 500, mentionsMissingModel(details) {
+            return .modelUnavailable
+        }
         if let vendorType = details.type?.lowercased(), vendorType == "overloaded_error" { return .server }
         switch status {
         case 402: return .quotaExhausted
@@ -99,6 +104,7 @@ public struct ErrorClassifier: Sendable {
 
     /// Classes by vendor error type (Anthropic `overloaded_error`, OpenAI `insufficient_quota`, Google status).
     static func errorClass(type: String?, message: String) -> ErrorClass? {
+        if mentionsMissingModel(ErrorDetails(type: type, message: message)) { return .modelUnavailable }
         let type = type?.lowercased() ?? ""
         let haystack = (type + " " + message).lowercased()
         switch type {
@@ -118,6 +124,21 @@ public struct ErrorClassifier: Sendable {
             if haystack.contains("overloaded") { return .server }
             return nil
         }
+    }
+
+    /// The vendors' "this model does not exist / was retired" answers (checked 2026-12-07, docs/models.md):
+    /// OpenAI and Groq `code: model_not_found` (404), Groq `code: model_decommissioned` (400), Anthropic
+    /// `not_found_error` naming the model (404), Gemini `status: NOT_FOUND` naming the model (404),
+    /// OpenRouter "X is not a valid model ID" (400) and "No endpoints found for X" (404). A 404 that
+    /// names no model (a wrong base URL) stays a bad request.
+    static func mentionsMissingModel(_ details: ErrorDetails) -> Bool {
+        let codes = [details.type, details.codeText, details.status].compactMap { $0?.lowercased() }
+        if codes.contains("model_not_found") || codes.contains("model_decommissioned") { return true }
+        let message = (details.message ?? "").lowercased()
+        if message.contains("is not a valid model id") || message.contains("no endpoints found for")
+            || message.contains("has been decommissioned") { return true }
+        let notFound = codes.contains("not_found_error") || codes.contains("not_found")
+        return notFound && (message.contains("model") || message.hasPrefix("models/"))
     }
 
     static func mentionsExhaustedQuota(_ text: String) -> Bool {
@@ -147,7 +168,14 @@ struct ErrorDetails: Sendable {
     var type: String?
     var code: Int?
     var status: String?
+    /// A string `code` (OpenAI's `model_not_found`), kept even when `type` is set.
+    var codeText: String?
     var retryDelay: String?
+
+    init(type: String?, message: String) {
+        self.type = type
+        self.message = message
+    }
 
     init(body: String) {
         if let json = JSONValue(parsing: body) {
@@ -173,7 +201,10 @@ struct ErrorDetails: Sendable {
         switch error["code"] {
         case .number(let number)? where number.isFinite && abs(number) < 10_000: code = Int(number)
         case .string(let text)?:
-            if let number = Int(text) { code = number } else if type == nil { type = text }
+            if let number = Int(text) { code = number } else {
+                codeText = text
+                if type == nil { type = text }
+            }
         default: break
         }
         if type == nil { type = status }

@@ -48,6 +48,12 @@ public enum ErrorClass: String, Sendable, Equatable, Codable, CaseIterable {
     case network
     /// Moderation or safety refusal.
     case contentPolicy
+    /// The model itself is gone or unknown (OpenAI `model_not_found`, Anthropic `not_found_error` for a
+    /// model, Gemini `NOT_FOUND`, Groq `model_decommissioned`, OpenRouter "is not a valid model ID" /
+    /// "No endpoints found"): a configuration error for that model. Never retried and never an outage
+    /// of the provider; the member is marked unavailable until the configuration changes, and a
+    /// rotation moves on to its next model.
+    case modelUnavailable
     /// The provider answered something we could not parse.
     case malformedResponse
     /// Our caller cancelled (barge-in). Never counted against a provider.

@@ -10,6 +10,9 @@ public struct ProviderHealth: Sendable {
     public internal(set) var ttft = LatencyStats()
     /// Set by an auth failure; cleared only by `RouterCore.Input.enable` (configuration changed).
     public internal(set) var disabledReason: String?
+    /// Set when the member's model is gone (a model-not-found answer, or the start-up catalogue check);
+    /// cleared only by `RouterCore.Input.enable`.
+    public internal(set) var unavailableReason: String?
     public internal(set) var rateLimitedUntil: Date?
     public internal(set) var quotaExhaustedUntil: Date?
     public internal(set) var lastError: String?
@@ -27,6 +30,7 @@ public struct ProviderHealth: Sendable {
     public func state(now: Date) -> ProviderState {
         if policy.isLastResort { return .available }
         if disabledReason != nil { return .disabled }
+        if unavailableReason != nil { return .unavailable }
         if let until = quotaExhaustedUntil, now < until { return .quotaExhausted }
         if let limit = usage.exceededLimit(estimatedTokens: 0), limit.isDaily { return .quotaExhausted }
         if let until = rateLimitedUntil, now < until { return .rateLimited }
@@ -38,7 +42,7 @@ public struct ProviderHealth: Sendable {
     /// When a benched provider is expected back, if it is benched for a known time.
     public func availableAgainAt(now: Date) -> Date? {
         switch state(now: now) {
-        case .available, .disabled: return nil
+        case .available, .disabled, .unavailable: return nil
         case .quotaExhausted:
             if let until = quotaExhaustedUntil, now < until { return until }
             return usage.nextDailyReset
@@ -55,6 +59,7 @@ public struct ProviderHealth: Sendable {
     public func skipReason(now: Date, estimatedTokens: Int) -> String? {
         if policy.isLastResort { return nil }
         if let reason = disabledReason { return "disabled: \(reason)" }
+        if let reason = unavailableReason { return "unavailable: \(reason)" }
         if let until = quotaExhaustedUntil, now < until { return "quota exhausted until \(until.ISO8601Format())" }
         if let until = rateLimitedUntil, now < until { return "rate limited until \(until.ISO8601Format())" }
         if let limit = usage.exceededLimit(estimatedTokens: estimatedTokens) {
@@ -72,4 +77,6 @@ public enum ProviderState: String, Sendable, Equatable, Codable {
     case rateLimited = "rate_limited"
     case quotaExhausted = "quota_exhausted"
     case disabled
+    /// Its model does not exist any more (or never did): a configuration problem, not an outage.
+    case unavailable
 }

@@ -20,8 +20,10 @@ public struct RouterCore: Sendable, ProtocolCore {
         case cancelled(provider: String)
         case rateLimitHeaders(provider: String, RateLimitInfo)
         case modelChanged(provider: String, model: String)
-        /// Configuration changed: clears an auth disablement.
+        /// Configuration changed: clears an auth disablement or an unavailable model.
         case enable(provider: String)
+        /// The member's model is gone (found by the start-up catalogue check): skip it, say why.
+        case markUnavailable(provider: String, reason: String)
         /// Time passed (`nextDeadline` was reached); lets cooldown expiries surface as availability changes.
         case timeout
     }
@@ -141,7 +143,13 @@ public struct RouterCore: Sendable, ProtocolCore {
         case .enable(let name):
             update(name) { health in
                 health.disabledReason = nil
+                health.unavailableReason = nil
                 health.breaker = CircuitBreaker(policy: health.policy.breaker)
+            }
+        case .markUnavailable(let name, let reason):
+            update(name) { health in
+                health.unavailableReason = reason
+                health.lastError = reason
             }
         case .timeout:
             for name in configuredOrder { update(name) { $0.breaker.tick(now: now) } }
@@ -205,6 +213,10 @@ extension ProviderHealth {
         case .server, .timeout, .network, .malformedResponse:
             breaker.recordFailure(now: now)
         case .badRequest, .contextLength, .contentPolicy:
+            breaker.releaseProbe()
+        case .modelUnavailable:
+            // A configuration error for this model, not an outage: no breaker failure, skipped until fixed.
+            unavailableReason = String(error.message.prefix(200))
             breaker.releaseProbe()
         case .cancelled:
             breaker.releaseProbe()

@@ -89,6 +89,7 @@ struct LLMChainView: Sendable {
         case .rateLimited: return "rate limited\(back)"
         case .quotaExhausted: return "out of quota\(back)"
         case .disabled: return "disabled (check its API key)"
+        case .unavailable: return "unavailable (its model is not offered any more)"
         }
     }
 }
