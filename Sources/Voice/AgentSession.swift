@@ -57,6 +57,8 @@ public actor AgentSession: AgentSessionControl {
     /// Where `say` puts text while a reply is speaking, so it is queued behind the reply's audio.
     var activeChunkSink: AsyncStream<SpeechInput>.Continuation?
     var saidDuringEnter = false
+    /// Turns, barge-ins and turn-end-to-first-audio for `/metrics`.
+    let sessionMetrics = SessionMetrics()
 
     /// - Parameters:
     ///   - llm: the session's LLM, usually a `FallbackLLM` over a chain ending in canned replies.
@@ -212,6 +214,7 @@ public actor AgentSession: AgentSessionControl {
         guard !replies.isEmpty else { return }
         logger.info("User interrupted the agent")
         lastBargeIn = .now
+        sessionMetrics.bargeIns.increment()
         emit(.bargeIn)
         for reply in replies.values { reply.cancel() }
     }
@@ -262,6 +265,7 @@ public actor AgentSession: AgentSessionControl {
         turnMetrics.append(metrics)
         if turnMetrics.count > 100 { turnMetrics.removeFirst() }
         logger.info("Turn metrics: \(metrics.summary)")
+        sessionMetrics.record(metrics)
         emit(.metrics(metrics))
     }
 

@@ -23,6 +23,7 @@ public actor FallbackRouter<Capability: RoutedCapability> {
     /// The provider that served the latest answer.
     public private(set) var currentProvider: String?
     public private(set) var stats = RouterStats()
+    private var metrics: RouterMetrics
 
     public init(name: String, members: [ChainMember<Capability>], hedge: HedgePolicy? = nil,
                 turnBudget: Duration = .seconds(20), cache: ResponseCache<Capability.Event>? = nil,
@@ -37,6 +38,7 @@ public actor FallbackRouter<Capability: RoutedCapability> {
         self.cache = cache
         self.rateLimits = rateLimits
         (availabilityChanges, availabilityContinuation) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(100))
+        metrics = RouterMetrics(kind: Capability.kind, providers: members.map(\.name))
     }
 
     /// Streams one answer with routing events. Cancel the consuming task to abandon it (barge-in):
@@ -73,12 +75,6 @@ public actor FallbackRouter<Capability: RoutedCapability> {
     /// Clears an auth disablement after the configuration changed.
     public func enable(_ name: String) {
         core.handle(.enable(provider: name), now: wallClock())
-        publishAvailabilityChanges()
-    }
-
-    /// Marks `name` unavailable because its model is gone (the start-up catalogue check); `enable` undoes it.
-    public func markUnavailable(_ name: String, reason: String) {
-        core.handle(.markUnavailable(provider: name, reason: reason), now: wallClock())
         publishAvailabilityChanges()
     }
 
@@ -141,6 +137,7 @@ public actor FallbackRouter<Capability: RoutedCapability> {
             }
             if let (from, reason) = handover {
                 stats.switches += 1
+                metrics.fallback(from: from, to: primary)
                 logger.warning("\(Capability.kind) provider \(from) failed (\(reason)); switching to \(primary)",
                                metadata: ["provider.failed": "\(from)", "provider.next": "\(primary)"])
                 output.yield(.switched(from: from, to: primary, reason: reason))
@@ -210,7 +207,10 @@ public actor FallbackRouter<Capability: RoutedCapability> {
                                                      startDelay: nil)]
         let partner = core.partner(for: member.name, turn: turn, elapsed: ContinuousClock.now - requestStart, now: wallClock())
         if let partner, let partnerMember = members[partner.name] {
-            if partner.role == .hedge { stats.hedges += 1 }
+            if partner.role == .hedge {
+                stats.hedges += 1
+                metrics.hedgeStarted(partner.name)
+            }
             racers.append(.init(name: partner.name, service: partnerMember.service, policy: partnerMember.policy,
                                 startDelay: partner.delay, role: partner.role, replacing: member.name))
         }
@@ -220,12 +220,25 @@ public actor FallbackRouter<Capability: RoutedCapability> {
         let outcomes = await race.run(attemptRequest)
 
         var failures: [ProviderError] = []
+        let backupServed = partner?.role == .backup && outcomes.contains {
+            if case .completed(let name, _, _, _) = $0 { name == partner?.name } else { false }
+        }
         for outcome in outcomes {
+            let missed: Bool
+            if case .cancelled(member.name) = outcome { missed = backupServed } else { missed = false }
+            metrics.record(outcome, missedTurnDeadline: missed) { name, tokens in
+                members[name].map { RouterCore.estimatedCost($0.policy, tokens: tokens) } ?? 0
+            }
             switch outcome {
             case .completed(let name, _, let tokens, let cost):
                 stats.record(provider: name, tokens: tokens, costUSD: cost)
                 if name != member.name {
-                    if partner?.role == .hedge { stats.hedgeWins += 1 } else { stats.switches += 1 }
+                    if partner?.role == .hedge {
+                        stats.hedgeWins += 1
+                        metrics.hedgeWon(name)
+                    } else {
+                        stats.switches += 1
+                    }
                 }
             case .failed(let name, let error, _):
                 failures.append(error)
@@ -250,11 +263,13 @@ public actor FallbackRouter<Capability: RoutedCapability> {
         while let change = core.pollOutput() {
             availabilityContinuation.yield(change)
             if case .availabilityChanged(let name, let from, let to, let until) = change {
+                metrics.availabilityChanged(name, to: to)
                 let eta = until.map { " (expected back \($0.ISO8601Format()))" } ?? ""
                 logger.notice("\(Capability.kind) provider \(name): \(from.rawValue) → \(to.rawValue)\(eta)",
                               metadata: ["provider.name": "\(name)"])
             }
         }
+        for (name, health) in core.providers { metrics.circuit(name, health.breaker.state) }
     }
 }
 
