@@ -53,6 +53,13 @@ public struct ConfigurationLoader: Sendable {
         config.openRouter.defaultModel = values["OPENROUTER_DEFAULT_MODEL"]?.trimmingCharacters(in: .whitespaces)
         config.openRouter.fallbackModels = (values["OPENROUTER_FALLBACK_MODELS"] ?? "")
             .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        if let text = values["OPENROUTER_MAX_PRICE_PER_MILLION_OUTPUT"] {
+            guard let price = Double(text.trimmingCharacters(in: .whitespaces)), price.isFinite, (0...100_000).contains(price) else {
+                throw ConfigError(.invalid, "OPENROUTER_MAX_PRICE_PER_MILLION_OUTPUT=\(text.escapingUnprintable) must be a number "
+                                  + "of US dollars from 0 to 100000")
+            }
+            config.openRouter.maxPricePerMillionOutput = price
+        }
         config.cloudflareAccountID = values["CLOUDFLARE_ACCOUNT_ID"]
         if let name = values["LLM_PROVIDER"] {
             guard let id = ProviderID(name: name), ProviderID.llmProviders.contains(id) else {

@@ -28,6 +28,7 @@ public struct ConfigurationVariable: Sendable, Hashable {
         .init("OPENROUTER_APP_URL", "sent as HTTP-Referer for OpenRouter app attribution"),
         .init("OPENROUTER_DEFAULT_MODEL", "first model of the rotation, e.g. openai/gpt-6-luna"),
         .init("OPENROUTER_FALLBACK_MODELS", "comma-separated models to rotate to when the current one fails"),
+        .init("OPENROUTER_MAX_PRICE_PER_MILLION_OUTPUT", "USD per million output tokens a voice model switch may choose on OpenRouter (default 10)"),
         .init("GOOGLE_API_KEY", "Google AI Studio key for Gemini (GEMINI_API_KEY is an alias)", secret: true),
         .init("GEMINI_API_KEY", "alias of GOOGLE_API_KEY; GOOGLE_API_KEY wins when both are set", secret: true),
         .init("GEMINI_BASE_URL", "override the Gemini endpoint"),

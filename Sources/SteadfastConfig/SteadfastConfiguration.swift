@@ -23,6 +23,8 @@ public struct SteadfastConfiguration: Sendable, Encodable, CustomStringConvertib
         public var appURL: String?
         public var defaultModel: String?
         public var fallbackModels: [String] = []
+        /// USD per million output tokens: a voice model switch never chooses a dearer model.
+        public var maxPricePerMillionOutput: Double = 10
     }
 
     public var livekit = LiveKit()

@@ -25,9 +25,15 @@ public protocol ModelSwitching: Sendable {
     var availableModels: [String] { get async }
     /// The model the next call starts with.
     var currentModel: String { get async }
-    /// Makes the model `name` matches current (exact id, bare id, family or substring); returns it.
+    /// Makes the model `name` matches current (exact id, bare id, family, "free", "cheapest", or
+    /// substring; from the provider's catalogue when it has one); returns it. The error says why not
+    /// and names the closest allowed models.
     @discardableResult
     func switchModel(to name: String) async throws(ModelSwitchError) -> String
+    /// What the provider's catalogue says about `model` (context length, price), if it has one.
+    func catalogueEntry(for model: String) async -> CatalogueModel?
+    /// Takes `model` out of the rotation because it is gone (the start-up check found it dead).
+    func retireModel(_ model: String, reason: String) async
 }
 
 /// A model switch that named nothing the rotation offers (the message lists what it does offer).

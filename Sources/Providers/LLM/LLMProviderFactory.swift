@@ -67,9 +67,11 @@ public struct LLMProviderFactory: Sendable {
             var models = [model] + configuration.openRouter.fallbackModels
             if let configured = configuration.openRouter.defaultModel, configured != model { models.insert(configured, at: 1) }
             let openRouter = configuration.openRouter
+            // The catalogue lets a voice command choose any OpenRouter model under the price ceiling.
             return OpenRouterRotationClient(models: models, apiKey: key, mode: openRouterMode, appName: openRouter.appName,
                                             appURL: openRouter.appURL, baseURL: settings.baseURL, transport: transport,
-                                            logger: logger)
+                                            catalogue: ModelCatalogueStore(transport: transport),
+                                            priceCeiling: openRouter.maxPricePerMillionOutput, logger: logger)
         case .openai, .groq, .together:
             let preset: OpenAICompatibleLLM.Preset = provider == .openai ? .openAI : provider == .groq ? .groq : .together
             return OpenAICompatibleLLM(preset: preset, model: model, apiKey: key, baseURL: settings.baseURL,

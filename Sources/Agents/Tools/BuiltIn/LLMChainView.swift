@@ -1,3 +1,4 @@
+import Foundation
 import Providers
 
 /// What the model tools see of the session's LLM: the fallback chain (if any) and the model
@@ -41,22 +42,32 @@ struct LLMChainView: Sendable {
         var state: ProviderState
         var isLastResort: Bool
         var cooldownSeconds: Int?
+        /// From the provider's catalogue: "200,000-token context, $1.00/$5.00 per M tokens".
+        var detail: String? = nil
     }
 
     /// The chain in routing order, with the rotation's live model in place of the router's last note.
     func members() async -> [Member] {
         guard let chain else {
-            return [Member(name: ProviderName(bare.providerName), model: await bare.model, state: .available,
-                           isLastResort: false)]
+            let model = await bare.model
+            var detail: String?
+            if let rotation { detail = Self.detail(await rotation.catalogueEntry(for: model)) }
+            return [Member(name: ProviderName(bare.providerName), model: model, state: .available,
+                           isLastResort: false, detail: detail)]
         }
         let status = await chain.status()
         var members: [Member] = []
         for provider in status.providers {
             let name = ProviderName(provider.name)
             var model = provider.currentModel
-            if name == Self.rotationMemberName, let rotation { model = await rotation.currentModel }
+            var detail: String?
+            if name == Self.rotationMemberName, let rotation {
+                model = await rotation.currentModel
+                if let model { detail = Self.detail(await rotation.catalogueEntry(for: model)) }
+            }
             members.append(Member(name: name, model: model, state: provider.state,
-                                  isLastResort: provider.isLastResort, cooldownSeconds: provider.cooldownSeconds))
+                                  isLastResort: provider.isLastResort, cooldownSeconds: provider.cooldownSeconds,
+                                  detail: detail))
         }
         return members
     }
@@ -67,7 +78,8 @@ struct LLMChainView: Sendable {
         let serving = members.first { $0.state == .available && !$0.isLastResort }
         var parts: [String] = []
         if let serving {
-            parts.append([spokenName(serving.name), serving.model].compactMap { $0 }.joined(separator: ", "))
+            parts.append([spokenName(serving.name), serving.model].compactMap { $0 }.joined(separator: ", ")
+                         + (serving.detail.map { " (\($0))" } ?? ""))
         } else {
             parts.append("No remote provider is available, so the local fallback is answering")
         }
@@ -79,6 +91,17 @@ struct LLMChainView: Sendable {
             parts.append("\(spokenName(member.name)) \(standing(member))")
         }
         return parts.joined(separator: "; ")
+    }
+
+    /// "200,000-token context, $1.00/$5.00 per M tokens" from a catalogue entry; nil without one.
+    static func detail(_ entry: CatalogueModel?) -> String? {
+        guard let entry else { return nil }
+        var parts: [String] = []
+        if let context = entry.contextLength {
+            parts.append("\(context.formatted(.number.grouping(.automatic).locale(Locale(identifier: "en_US"))))-token context")
+        }
+        if let price = entry.priceText { parts.append(price) }
+        return parts.isEmpty ? nil : parts.joined(separator: ", ")
     }
 
     static func standing(_ member: Member) -> String {

@@ -75,14 +75,20 @@ public struct SwitchModelTool: Tool {
             return "Switched to \(LLMChainView.spokenName(member.name))"
                 + (member.model.map { " (\($0))" } ?? "") + "; it answers from my next reply."
         }
-        // 2. A model of the OpenRouter rotation (fuzzy: "gemini", "claude", "gpt-4o-mini").
-        if let rotation = view.rotation, let model = try? await rotation.switchModel(to: wanted) {
+        // 2. An OpenRouter model: the rotation first, then OpenRouter's whole catalogue ("claude",
+        // "a free model", "the cheapest gemini", an exact id), tool-capable and under the price ceiling.
+        if let rotation = view.rotation {
+            let model: String
+            do { model = try await rotation.switchModel(to: wanted) } catch {
+                return await answerRefusal(error, request: request, view: view, members: members, context: context)
+            }
             if let chain = view.chain {
                 await chain.prefer(LLMChainView.rotationMemberName)
                 await chain.noteModel(model, for: LLMChainView.rotationMemberName)
             }
             log(logger, request: request, provider: LLMChainView.rotationMemberName, model: model, agent: context.agentName)
-            var reply = "Switched to \(model) on OpenRouter; it answers from my next reply."
+            let detail = LLMChainView.detail(await rotation.catalogueEntry(for: model)).map { " (\($0))" } ?? ""
+            var reply = "Switched to \(model) on OpenRouter\(detail); it answers from my next reply."
             if let member = members.first(where: { $0.name == LLMChainView.rotationMemberName }), member.state != .available {
                 reply += " OpenRouter is \(LLMChainView.standing(member)) though, so another provider answers until it is back."
             }
@@ -100,6 +106,26 @@ public struct SwitchModelTool: Tool {
             return "Switched to \(LLMChainView.spokenName(member.name)) (\(member.model ?? wanted)); it answers from my next reply."
         }
         return "I can't switch to \"\(request)\": it is not configured here. " + (await options(view, members))
+    }
+
+    /// OpenRouter refused: another chain member whose model matches still wins ("llama" on Groq);
+    /// otherwise the refusal is the answer, with why and the closest allowed models.
+    static func answerRefusal(_ refusal: ModelSwitchError, request: String, view: LLMChainView,
+                              members: [LLMChainView.Member], context: ToolContext) async -> String {
+        let wanted = normalize(request)
+        if let chain = view.chain,
+           let member = members.first(where: { !$0.isLastResort && $0.name != LLMChainView.rotationMemberName
+                                                && ($0.model?.lowercased().contains(wanted) ?? false) }),
+           member.state == .available {
+            await chain.prefer(member.name)
+            log(context.logger, request: request, provider: member.name, model: member.model, agent: context.agentName)
+            return "Switched to \(LLMChainView.spokenName(member.name)) (\(member.model ?? wanted)); it answers from my next reply."
+        }
+        context.logger.notice("LLM switch refused", metadata: [
+            "agent.name": "\(context.agentName)", "llm.requested": "\(request)", "reason": "\(refusal.reason ?? "no match")",
+        ])
+        let current = await view.rotation?.currentModel
+        return "I can't switch to \"\(request)\": \(refusal.description)." + (current.map { " I stayed on \($0)." } ?? "")
     }
 
     static func providerMember(named wanted: String, in members: [LLMChainView.Member]) -> LLMChainView.Member? {

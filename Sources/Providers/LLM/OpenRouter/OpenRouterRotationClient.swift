@@ -21,12 +21,24 @@ public actor OpenRouterRotationClient: LLM {
     }
 
     public static let defaultBaseURL = OpenAICompatibleLLM.Preset.openRouter.defaultBaseURL
+    /// USD per million output tokens, `OPENROUTER_MAX_PRICE_PER_MILLION_OUTPUT`'s default.
+    public static let defaultPriceCeiling = 10.0
 
     public nonisolated let providerName = "openrouter"
     public nonisolated let mode: Mode
-    /// The rotation, in priority order: the default model first, then the fallbacks.
-    public let availableModels: [String]
+    /// The rotation, in priority order: the default model first, then the fallbacks, then any model
+    /// a voice command chose from the catalogue.
+    public private(set) var availableModels: [String]
+    /// Models found gone (a model-not-found answer or the start-up check), with why; skipped.
+    public private(set) var retiredModels: [String: String] = [:]
     private var currentIndex = 0
+    /// OpenRouter's model list, for switching beyond the rotation and for model details; nil: the
+    /// rotation alone.
+    private nonisolated let catalogue: ModelCatalogueStore?
+    private nonisolated let catalogueSource: CatalogueSource?
+    /// USD per million output tokens: a voice command never moves past it.
+    public nonisolated let priceCeiling: Double
+    private nonisolated let wallClock: @Sendable () -> Date
     /// The model that served the last successful call.
     public private(set) var lastServedModel: String?
     private nonisolated let adapter: OpenAICompatibleLLM
@@ -40,11 +52,22 @@ public actor OpenRouterRotationClient: LLM {
     ///   - models: default model first, then fallbacks; duplicates and blanks are dropped.
     ///   - appURL: sent as `HTTP-Referer`, OpenRouter's attribution key.
     ///   - appName: sent as `X-Title` and `X-OpenRouter-Title`.
+    ///   - catalogue: where OpenRouter's model list is fetched and cached (switching by voice beyond
+    ///     the rotation, model details); nil limits switching to the rotation.
+    ///   - priceCeiling: USD per million output tokens a voice switch may choose (default 10).
     public init(models: [String], apiKey: Secret?, mode: Mode = .clientRotation, appName: String? = nil,
                 appURL: String? = nil, baseURL: URL? = nil, transport: any HTTPTransport,
                 modelFirstTokenDeadline: Duration? = .milliseconds(1800),
-                logger: Logger = Logger(label: "steadfast.providers.openrouter")) {
+                catalogue: ModelCatalogueStore? = nil, priceCeiling: Double = OpenRouterRotationClient.defaultPriceCeiling,
+                logger: Logger = Logger(label: "steadfast.providers.openrouter"),
+                wallClock: @escaping @Sendable () -> Date = { Date() }) {
         self.modelFirstTokenDeadline = modelFirstTokenDeadline
+        self.catalogue = catalogue
+        self.priceCeiling = priceCeiling
+        self.wallClock = wallClock
+        catalogueSource = (baseURL ?? Self.defaultBaseURL).appendingRawPath("/models").map {
+            CatalogueSource(provider: "openrouter", format: .openRouter, url: $0)
+        }
         var unique: [String] = []
         for model in models.map({ $0.trimmingCharacters(in: .whitespaces) }) where !model.isEmpty && !unique.contains(model) {
             unique.append(model)
@@ -77,16 +100,60 @@ public actor OpenRouterRotationClient: LLM {
     public var currentModel: String { availableModels[currentIndex] }
     public var model: String { currentModel }
 
-    /// Makes `name` the current model: an exact id, a bare id ("gpt-4o-mini"), a family ("claude",
-    /// "gpt", "gemini", "llama", "mistral") or any substring, case-insensitive. Returns the id chosen.
+    /// Makes `name` the current model: an exact id, a bare id ("gpt-6-luna"), a family ("claude",
+    /// "gpt", "gemini", "llama", "mistral"), "free", "cheapest", or any substring, case-insensitive.
+    /// With a catalogue the whole of OpenRouter is searched (tool-capable, not expiring, under the
+    /// price ceiling; the rotation first); without one, the rotation alone. Returns the id chosen.
     @discardableResult
-    public func switchModel(to name: String) throws(OpenRouterModelSwitchError) -> String {
-        guard let match = OpenRouterModelMatcher.match(name, in: availableModels),
-              let index = availableModels.firstIndex(of: match) else {
-            throw OpenRouterModelSwitchError(requested: name, availableModels: availableModels)
+    public func switchModel(to name: String) async throws(OpenRouterModelSwitchError) -> String {
+        if let listed = await catalogueNow() {
+            let live = availableModels.filter { retiredModels[$0] == nil }
+            let chooser = OpenRouterModelChooser(rotation: live, catalogue: listed, priceCeiling: priceCeiling, now: wallClock())
+            switch chooser.choose(name) {
+            case .success(let model): return use(model)
+            case .failure(let refusal): throw refusal
+            }
         }
-        currentIndex = index
-        return match
+        let live = availableModels.filter { retiredModels[$0] == nil }
+        guard let match = OpenRouterModelMatcher.match(name, in: live) else {
+            throw OpenRouterModelSwitchError(requested: name, availableModels: live)
+        }
+        return use(match)
+    }
+
+    /// Makes `model` current, adding it after the configured models when a voice command chose it.
+    private func use(_ model: String) -> String {
+        if let index = availableModels.firstIndex(of: model) {
+            currentIndex = index
+        } else {
+            availableModels.append(model)
+            currentIndex = availableModels.count - 1
+        }
+        retiredModels[model] = nil
+        return model
+    }
+
+    /// OpenRouter's model list (cached for a day; a failed fetch returns the last copy or nil and never throws).
+    private nonisolated func catalogueNow() async -> ModelCatalogue? {
+        guard let catalogue, let catalogueSource else { return nil }
+        return await catalogue.catalogue(catalogueSource).catalogue
+    }
+
+    /// The catalogue's entry for `model` (context length, price), if there is a catalogue.
+    public func catalogueEntry(for model: String) async -> CatalogueModel? {
+        await catalogueNow()?.model(model)
+    }
+
+    /// Takes `model` out of the rotation (found gone); the next live model becomes current if it was.
+    public func retireModel(_ model: String, reason: String) {
+        guard availableModels.contains(model), retiredModels[model] == nil else { return }
+        retiredModels[model] = reason
+        if availableModels[currentIndex] == model, let next = nextLive(after: currentIndex) { currentIndex = next }
+    }
+
+    private func nextLive(after index: Int) -> Int? {
+        let count = availableModels.count
+        return (1..<max(count, 1)).lazy.map { (index + $0) % count }.first { retiredModels[availableModels[$0]] == nil }
     }
 
     public nonisolated func stream(_ request: LLMRequest) -> AsyncThrowingStream<LLMEvent, any Error> {
@@ -112,11 +179,21 @@ public actor OpenRouterRotationClient: LLM {
 
     private nonisolated func rotate(_ request: LLMRequest,
                                     into continuation: AsyncThrowingStream<LLMEvent, any Error>.Continuation) async throws {
-        let models = availableModels
-        var index = await currentIndex
-        var lastError: ProviderError?
-        for attempt in 0..<models.count {
+        let (models, retired) = await (availableModels, retiredModels)
+        var dead = Set(retired.keys)
+        var tried = Set<String>()
+        let start = await currentIndex
+        // Each model at most once per call, starting from the current one, skipping the gone ones.
+        func nextUntried(after index: Int) -> Int? {
+            (0..<models.count).lazy.map { (index + $0) % models.count }
+                .first { !dead.contains(models[$0]) && !tried.contains(models[$0]) }
+        }
+        guard var index = nextUntried(after: start) else {
+            throw ProviderError(.modelUnavailable, "every configured OpenRouter model is unavailable", provider: "openrouter")
+        }
+        while true {
             let model = models[index]
+            tried.insert(model)
             var modelRequest = request
             modelRequest.model = model
             let yieldedOutput = OutputSeen()
@@ -125,19 +202,31 @@ public actor OpenRouterRotationClient: LLM {
                 await served(model)
                 return
             } catch {
-                let yieldedOutput = yieldedOutput.value
                 let failure = Self.annotate(adapter.driverClassifier.classify(error), model: model)
-                lastError = failure
-                guard !yieldedOutput, Self.shouldRotate(failure), attempt + 1 < models.count else { throw failure }
-                let next = (index + 1) % models.count
-                logger.warning("OpenRouter model \(model) failed (\(failure.kind.rawValue): \(failure.message)); rotating to \(models[next])",
+                if failure.kind == .modelUnavailable {
+                    dead.insert(model)
+                    await retireModel(model, reason: failure.message)
+                }
+                guard !yieldedOutput.value, Self.shouldRotate(failure), let next = nextUntried(after: index) else {
+                    throw Self.finalError(failure, dead: dead, models: models)
+                }
+                let what = failure.kind == .modelUnavailable
+                    ? "is unavailable, a configuration error (\(failure.message)); fix OPENROUTER_DEFAULT_MODEL or OPENROUTER_FALLBACK_MODELS"
+                    : "failed (\(failure.kind.rawValue): \(failure.message))"
+                logger.warning("OpenRouter model \(model) \(what); rotating to \(models[next])",
                                metadata: ["provider.name": "openrouter", "llm.model": "\(model)",
                                           "llm.next_model": "\(models[next])", "error.class": "\(failure.kind.rawValue)"])
                 await advance(from: index, to: next)
                 index = next
             }
         }
-        throw lastError ?? ProviderError(.server, "no OpenRouter model available", provider: "openrouter")
+    }
+
+    /// A call that ends with every model gone is the member's configuration error; otherwise the last failure.
+    static func finalError(_ failure: ProviderError, dead: Set<String>, models: [String]) -> ProviderError {
+        guard Set(models).isSubset(of: dead) else { return failure }
+        return ProviderError(.modelUnavailable, "every configured OpenRouter model is unavailable (last: \(failure.message))",
+                             provider: "openrouter", status: failure.status)
     }
 
     /// Streams one model, failing with `.timeout` when it stays silent past `modelFirstTokenDeadline`.
@@ -189,6 +278,7 @@ public actor OpenRouterRotationClient: LLM {
     /// per key, and bad requests would fail everywhere.
     static func shouldRotate(_ error: ProviderError) -> Bool {
         if error.status == 402 || error.kind == .cancelled { return false }
+        if error.kind == .modelUnavailable { return true }
         if let status = error.status, [408, 429, 502, 503].contains(status) { return true }
         return [.rateLimited, .server, .timeout, .network].contains(error.kind)
     }
@@ -205,8 +295,13 @@ public actor OpenRouterRotationClient: LLM {
 
     private nonisolated func serverFallback(_ request: LLMRequest,
                                             into continuation: AsyncThrowingStream<LLMEvent, any Error>.Continuation) async throws {
-        let models = availableModels
-        let start = await currentIndex
+        let (all, retired) = await (availableModels, retiredModels)
+        let current = await currentModel
+        let models = all.filter { retired[$0] == nil }
+        guard !models.isEmpty else {
+            throw ProviderError(.modelUnavailable, "every configured OpenRouter model is unavailable", provider: "openrouter")
+        }
+        let start = models.firstIndex(of: current) ?? 0
         let ordered = Array(models[start...] + models[..<start])
         var modelRequest = request
         modelRequest.model = ordered[0]
