@@ -1,8 +1,8 @@
 /// Renders an `LLMRequest` as an Anthropic Messages streaming body.
 ///
 /// Anthropic differs from OpenAI in ways that matter on replay after a fallback: the system prompt is
-/// a top-level field, tool results are `tool_result` blocks inside a *user* turn, and consecutive
-/// turns of one role must be merged into one message.
+/// a top-level field, tool results are `tool_result` blocks inside a *user* turn, consecutive turns of
+/// one role must be merged into one message, and the first message must be the user's.
 enum AnthropicRequestEncoder {
     /// Anthropic requires `max_tokens`; this is used when the request leaves it open.
     static let defaultMaxTokens = 1024
@@ -30,19 +30,15 @@ enum AnthropicRequestEncoder {
         return .object(body)
     }
 
+    /// The Messages API's conversation rules (docs/providers.md § Anthropic): the first message is the
+    /// user's, roles alternate, no blank text block, and each `tool_use` is answered by a `tool_result`
+    /// in the very next (user) message, before any text in it.
     static func messages(_ messages: [ChatMessage]) -> [JSONValue] {
-        var turns: [(role: String, blocks: [JSONValue])] = []
-        for message in messages where message.role != .system {
-            let role = message.role == .assistant ? "assistant" : "user"
-            let blocks = self.blocks(message)
-            guard !blocks.isEmpty else { continue }
-            if turns.last?.role == role {
-                turns[turns.count - 1].blocks += blocks
-            } else {
-                turns.append((role, blocks))
-            }
+        let turns = ConversationRules.pairingToolResults(messages).filter { $0.role != .system }.map { message in
+            (role: message.role == .assistant ? "assistant" : "user", parts: blocks(message))
         }
-        return turns.map { .object(["role": .string($0.role), "content": .array($0.blocks)]) }
+        return ConversationRules.alternatingTurns(turns, userRole: "user", opening: text(ConversationRules.openingUserTurn))
+            .map { .object(["role": .string($0.role), "content": .array($0.parts)]) }
     }
 
     private static func blocks(_ message: ChatMessage) -> [JSONValue] {
@@ -54,7 +50,7 @@ enum AnthropicRequestEncoder {
                 "content": .string(message.content),
             ])]
         case .assistant:
-            var blocks: [JSONValue] = message.content.isEmpty ? [] : [text(message.content)]
+            var blocks: [JSONValue] = ConversationRules.isBlank(message.content) ? [] : [text(message.content)]
             blocks += message.toolCalls.map { call in
                 .object([
                     "type": .string("tool_use"),
@@ -65,7 +61,7 @@ enum AnthropicRequestEncoder {
             }
             return blocks
         case .user, .system:
-            return message.content.isEmpty ? [] : [text(message.content)]
+            return ConversationRules.isBlank(message.content) ? [] : [text(message.content)]
         }
     }
 

@@ -10,13 +10,7 @@ enum GeminiRequestEncoder {
         let system = request.messages.filter { $0.role == .system }.map(\.content).joined(separator: "\n\n")
         if !system.isEmpty { body["systemInstruction"] = .object(["parts": .array([.object(["text": .string(system)])])]) }
         if !request.tools.isEmpty {
-            body["tools"] = .array([.object(["functionDeclarations": .array(request.tools.map { tool in
-                .object([
-                    "name": .string(tool.name),
-                    "description": .string(tool.description),
-                    "parameters": tool.parameters,
-                ])
-            })])])
+            body["tools"] = .array([.object(["functionDeclarations": .array(request.tools.map(functionDeclaration))])])
             body["toolConfig"] = .object(["functionCallingConfig": functionCallingConfig(request.toolChoice)])
         }
         var generation: [String: JSONValue] = [:]
@@ -26,16 +20,16 @@ enum GeminiRequestEncoder {
         return .object(body)
     }
 
+    /// Gemini's conversation rules (docs/providers.md § Gemini): contents start with a `user` turn and
+    /// alternate `user`/`model`; all responses to one model turn's calls form the next user turn, one
+    /// `functionResponse` per `functionCall`.
     static func contents(_ messages: [ChatMessage]) -> [JSONValue] {
-        // Gemini wants alternating turns, and all responses to one model turn's calls in one user turn.
-        var turns: [(role: String, parts: [JSONValue])] = []
-        for message in messages where message.role != .system {
-            let role = message.role == .assistant ? "model" : "user"
-            let parts = self.parts(message)
-            guard !parts.isEmpty else { continue }
-            if turns.last?.role == role { turns[turns.count - 1].parts += parts } else { turns.append((role, parts)) }
+        let turns = ConversationRules.pairingToolResults(messages).filter { $0.role != .system }.map { message in
+            (role: message.role == .assistant ? "model" : "user", parts: parts(message))
         }
-        return turns.map { .object(["role": .string($0.role), "parts": .array($0.parts)]) }
+        let opening: JSONValue = .object(["text": .string(ConversationRules.openingUserTurn)])
+        return ConversationRules.alternatingTurns(turns, userRole: "user", opening: opening)
+            .map { .object(["role": .string($0.role), "parts": .array($0.parts)]) }
     }
 
     private static func parts(_ message: ChatMessage) -> [JSONValue] {
@@ -53,7 +47,7 @@ enum GeminiRequestEncoder {
                 "response": response,
             ])])]
         case .assistant:
-            var parts: [JSONValue] = message.content.isEmpty ? [] : [.object(["text": .string(message.content)])]
+            var parts: [JSONValue] = ConversationRules.isBlank(message.content) ? [] : [.object(["text": .string(message.content)])]
             for call in message.toolCalls {
                 var part: [String: JSONValue] = ["functionCall": .object([
                     "name": .string(call.name),
@@ -66,8 +60,17 @@ enum GeminiRequestEncoder {
             }
             return parts
         case .user, .system:
-            return message.content.isEmpty ? [] : [.object(["text": .string(message.content)])]
+            return ConversationRules.isBlank(message.content) ? [] : [.object(["text": .string(message.content)])]
         }
+    }
+
+    /// A tool as a `FunctionDeclaration`. A tool without parameters omits `parameters` ("for function with
+    /// no parameters, this can be left unset"; an empty-properties object is answered with 400 "properties:
+    /// should be non-empty for OBJECT type"), and the rest goes through `GeminiSchema.reduced(_:)`.
+    static func functionDeclaration(_ tool: ToolDefinition) -> JSONValue {
+        var declaration: [String: JSONValue] = ["name": .string(tool.name), "description": .string(tool.description)]
+        if let parameters = GeminiSchema.parameters(tool.parameters) { declaration["parameters"] = parameters }
+        return .object(declaration)
     }
 
     static func functionCallingConfig(_ choice: ToolChoice) -> JSONValue {

@@ -26,7 +26,8 @@ enum OpenAIChatRequestEncoder {
             "model": .string(model),
             "stream": .bool(true),
             "stream_options": .object(["include_usage": .bool(true)]),
-            "messages": .array(request.messages.map(message)),
+            // Every call answered right after it (ConversationRules): OpenAI rejects a call without its result.
+            "messages": .array(ConversationRules.pairingToolResults(request.messages).map(message)),
         ]
         if !request.tools.isEmpty {
             body["tools"] = .array(request.tools.map(tool))
