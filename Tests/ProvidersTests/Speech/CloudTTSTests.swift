@@ -82,8 +82,9 @@ struct CloudTTSTests {
         #expect(heard.samples == [7, 8])
         let request = try #require(server.requests.first)
         #expect(request.path == "/tts/bytes")
-        #expect(request.header("X-API-Key") == Self.key)
-        #expect(request.header("Cartesia-Version") == CartesiaTTS.apiVersion)
+        #expect(request.header("Authorization") == "Bearer \(Self.key)")
+        #expect(request.header("X-API-Key") == nil)
+        #expect(request.header("Cartesia-Version") == "2026-03-01")
         #expect(Self.body(request) == .object([
             "model_id": .string("sonic-3.5"), "transcript": .string("Hi."),
             "voice": .object(["mode": .string("id"), "id": .string(CartesiaTTS.defaultVoiceID)]),

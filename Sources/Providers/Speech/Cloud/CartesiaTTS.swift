@@ -6,23 +6,23 @@ import Transport
 
 /// Text to speech with Cartesia's bytes endpoint, as raw PCM.
 ///
-/// Wire format: `POST {base}/tts/bytes` with `X-API-Key` and `Cartesia-Version` headers and JSON
-/// `{"model_id", "transcript", "voice": {"mode": "id", "id"}, "output_format": {"container": "raw",
-/// "encoding": "pcm_s16le", "sample_rate": 24000}}`; the body is raw 16-bit little-endian mono PCM,
-/// streamed with chunked encoding as it is generated.
+/// Wire format: `POST {base}/tts/bytes` with `Authorization: Bearer <key>` and `Cartesia-Version`
+/// headers and JSON `{"model_id", "transcript", "voice": {"mode": "id", "id"}, "output_format":
+/// {"container": "raw", "encoding": "pcm_s16le", "sample_rate": 24000}}`; the body is raw 16-bit
+/// little-endian mono PCM, streamed with chunked encoding as it is generated.
 ///
-/// Verified with the search tool (docs corpus, docs.cartesia.ai): the path, the body fields and the
-/// `output_format` values (`raw`, `pcm_s16le`, 24000 among the allowed rates), the `Cartesia-Version`
-/// date header, `X-API-Key` authentication (documented for HTTP in the 2024-11-13 API conventions; the
-/// current docs show `Authorization: Bearer` and state that both headers are accepted), the version
-/// `2025-04-16` from the quickstart, model `sonic-3.5` (docs/models.md; `sonic-2` is partly sunset), the default voice id from the docs' examples,
-/// and the error body `{"error_code","title","message"}` (plain text for older versions).
-/// Not verified: the response `Content-Type` for raw output. Tested only against local wire-format servers.
+/// Verified with the search tool on 2026-12-07 (docs.cartesia.ai "API conventions" and the API
+/// reference; docs/providers.md): `Authorization: Bearer <api_key>` for server-side requests, the
+/// `Cartesia-Version` date header with `2026-03-01` the newest listed version (the one the June 2026
+/// sunset asks for), the path, the body fields and the `output_format` values; model `sonic-3.5`
+/// (the "API changes" page: `sonic-2` stopped or lost languages on 2026-06-01); the error body
+/// `{"error_code","title","message"}`. The official `cartesia` Python SDK sends the same headers
+/// (Tests/ProvidersTests/ConformanceTests.swift compares them).
 public struct CartesiaTTS: TTS {
     public static let defaultBaseURL = URL.speechDefault("https://api.cartesia.ai")
     public static let defaultModel = "sonic-3.5"
     public static let defaultVoiceID = "694f9389-aac1-45b6-b726-9d9369183238"
-    public static let apiVersion = "2025-04-16"
+    public static let apiVersion = "2026-03-01"
 
     public let providerName = "cartesia"
     public let sampleRate = 24_000
@@ -70,8 +70,8 @@ public struct CartesiaTTS: TTS {
             "output_format": .object(["container": .string("raw"), "encoding": .string("pcm_s16le"),
                                       "sample_rate": .number(Double(sampleRate))]),
         ])
-        let headers: HTTPHeaders = ["X-API-Key": apiKey.unredactedValue, "Cartesia-Version": Self.apiVersion,
-                                    "Content-Type": "application/json"]
+        let headers: HTTPHeaders = ["Authorization": "Bearer \(apiKey.unredactedValue)",
+                                    "Cartesia-Version": Self.apiVersion, "Content-Type": "application/json"]
         return HTTPRequest(method: "POST", url: url, headers: headers, body: body.jsonBytes, timeouts: .forSpeech)
     }
 }
