@@ -55,6 +55,9 @@ public struct ToolLoop: Sendable {
         var newMessages: [ChatMessage] = []
         var invocations: [Invocation] = []
         var step = 0
+        // Whether the words spoken so far end inside a word: the next step's words (after a tool call)
+        // then start with a space, or TTS hears "Let me check.It is 18 degrees" (issue 19).
+        var spokenEndsInWord = false
         while true {
             try Task.checkCancellation()
             var stepRequest = request
@@ -69,14 +72,16 @@ public struct ToolLoop: Sendable {
             for try await event in llm.stream(stepRequest) {
                 switch event {
                 case .textDelta(let delta):
+                    let boundary = text.isEmpty && spokenEndsInWord && !(delta.first?.isWhitespace ?? true)
                     text += delta
-                    await onText(delta)
+                    await onText(boundary ? " " + delta : delta)
                 case .toolCall(let call):
                     calls.append(call)
                 case .usage, .finish:
                     break
                 }
             }
+            if let last = text.last { spokenEndsInWord = !last.isWhitespace }
             // A provider that ignores tool_choice none on the last step: its calls are not run (nor kept).
             if finalStep { calls = [] }
             let assistant = ChatMessage.assistant(text, toolCalls: calls)
