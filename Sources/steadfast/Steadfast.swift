@@ -8,5 +8,5 @@ struct Steadfast: AsyncParsableCommand {
         abstract: "A LiveKit voice-agent worker that never goes silent.",
         version: SteadfastVersion.current,
         subcommands: [TokenCommand.self, AskCommand.self, ProvidersCommand.self, ConsoleCommand.self, StartCommand.self, DevCommand.self,
-                      DevBulletproofCommand.self, DevOpenRouterCommand.self, WorkerCommand.self, RTCCommand.self])
+                      DevBulletproofCommand.self, DevOpenRouterCommand.self, WorkerCommand.self, RTCCommand.self, ServerCommand.self])
 }

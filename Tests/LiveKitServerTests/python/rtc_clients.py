@@ -1,0 +1,69 @@
+"""Official LiveKit realtime SDK (livekit 1.2.x, Rust livekit-ffi over libwebrtc) against our server.
+
+Usage: rtc_clients.py SCENARIO URL API_KEY API_SECRET
+Prints one JSON object with what the SDK saw; the Swift test asserts on it. Exits non-zero only on
+an unexpected exception, with the traceback on stderr.
+"""
+import asyncio
+import json
+import sys
+import time
+
+from livekit import api, rtc
+
+
+def token(key, secret, identity, room, **grants):
+    video = api.VideoGrants(room_join=True, room=room, **grants)
+    builder = api.AccessToken(key, secret).with_identity(identity).with_name(identity.title()).with_grants(video)
+    return builder.to_jwt()
+
+
+async def two_participants(url, key, secret):
+    result = {}
+    alice, bob = rtc.Room(), rtc.Room()
+    joined = asyncio.Event()
+    left = asyncio.Event()
+    attributes = asyncio.Event()
+    alice.on("participant_connected", lambda p: joined.set())
+    alice.on("participant_disconnected", lambda p: left.set())
+    alice.on("participant_attributes_changed", lambda changed, p: attributes.set())
+    started = time.monotonic()
+    await asyncio.wait_for(alice.connect(url, token(key, secret, "alice", "r1")), 20)
+    result["alice_connected_s"] = round(time.monotonic() - started, 3)
+    result["alice_sid"] = alice.local_participant.sid
+    result["room_sid"] = await alice.sid
+    await asyncio.wait_for(
+        bob.connect(url, token(key, secret, "bob", "r1", can_update_own_metadata=True)), 20)
+    result["bob_sees"] = sorted(bob.remote_participants.keys())
+    await asyncio.wait_for(joined.wait(), 10)
+    result["alice_sees"] = sorted(alice.remote_participants.keys())
+    result["bob_kind_seen_by_alice"] = int(alice.remote_participants["bob"].kind)
+    await asyncio.wait_for(bob.local_participant.set_attributes({"mood": "calm"}), 10)
+    await asyncio.wait_for(attributes.wait(), 10)
+    result["bob_attributes_seen_by_alice"] = dict(alice.remote_participants["bob"].attributes)
+    await bob.disconnect()
+    await asyncio.wait_for(left.wait(), 10)
+    result["alice_sees_after_leave"] = sorted(alice.remote_participants.keys())
+    await alice.disconnect()
+    return result
+
+
+async def forged(url, key, secret):
+    room = rtc.Room()
+    started = time.monotonic()
+    try:
+        await asyncio.wait_for(room.connect(url, token(key, secret + "-forged", "mallory", "r1")), 30)
+        return {"connected": True}
+    except Exception as error:  # the SDK raises ConnectError
+        return {"connected": False, "error": str(error)[:300], "seconds": round(time.monotonic() - started, 3)}
+
+
+async def main():
+    scenario, url, key, secret = sys.argv[1:5]
+    scenarios = {"two_participants": two_participants, "forged": forged}
+    result = await scenarios[scenario](url, key, secret)
+    print(json.dumps(result), flush=True)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
