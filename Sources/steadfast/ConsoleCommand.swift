@@ -49,11 +49,13 @@ struct ConsoleCommand: AsyncParsableCommand {
         let agent = try wiring.agent(named: agent)
         let llm = try wiring.llm(for: agent, override: chain)
         if text {
+            await wiring.checkModels(llm: llm)
             await StartupBanner.show(agent: agent.name, llm: llm)
             try await TextConsole(agent: agent, llm: llm, logger: logger).run()
         } else if let input, let output {
             let stt = try wiring.sttChain()
             let tts = try wiring.ttsChain()
+            await wiring.checkModels(llm: llm, stt: stt, tts: tts)
             await StartupBanner.show(agent: agent.name, llm: llm, stt: stt, tts: tts)
             try await SpeechConsole(agent: agent, llm: llm, stt: stt, tts: tts, logger: logger, printTranscript: transcript)
                 .run(input: input, output: output)

@@ -53,6 +53,7 @@ extension WorkerRunOptions {
         let llm = try wiring.llm(for: probe, override: chain)
         let stt = try wiring.sttChain()
         let tts = try wiring.ttsChain()
+        await wiring.checkModels(llm: llm, stt: stt, tts: tts)
         await StartupBanner.show(agent: options.agent, llm: llm, stt: stt, tts: tts)
         let hosts = options.rtcHost.isEmpty ? NetworkInterfaces.ipv4Addresses() : options.rtcHost
         let agentType = options.agent
