@@ -58,6 +58,7 @@ extension ServerCore {
             return .success(Livekit_DeleteRoomResponse())
         case .listParticipants(let request):
             if let error = admin(video, room: request.room, call: "ListParticipants") { return .failure(error) }
+            guard rooms[request.room] != nil else { return .failure(.notFound("room \(request.room) does not exist")) }
             var response = Livekit_ListParticipantsResponse()
             response.participants = rooms[request.room]?.orderedParticipants.map(\.info) ?? []
             return .success(response)

@@ -54,6 +54,10 @@ final class ServerHTTPHandler: ChannelInboundHandler, RemovableChannelHandler, @
             respond(.ok, "text/plain", Data("success".utf8))
         case .signal, .worker:
             respond(.badRequest, "text/plain", Data("this endpoint expects a WebSocket upgrade".utf8))
+        case .refuse(let status, let message) where request.uri.hasPrefix("/twirp/"):
+            // Twirp clients read the error's code from a JSON body (livekit-api maps it to TwirpError.code).
+            let code = status == .unauthorized ? "unauthenticated" : "bad_route"
+            respond(status, "application/json", TwirpCodec.encode(TwirpError(code: code, status: Int(status.code), message: message)))
         case .refuse(let status, let message):
             respond(status, "text/plain", Data(message.utf8))
         case .twirp(let service, let method, let grants):

@@ -57,7 +57,7 @@ async def main():
     await attempt(result, "get_participant_missing", lk.room.get_participant(api.RoomParticipantIdentity(room="api-room", identity="nobody")))
     changed = await attempt(result, "update_participant", lk.room.update_participant(api.UpdateParticipantRequest(
         room="api-room", identity="carol", metadata="vip", attributes={"team": "blue"})))
-    result["update_participant"] = [changed.metadata, dict(changed.attributes)] if changed else []
+    result["updated_participant"] = [changed.metadata, dict(changed.attributes)] if changed else []
     await asyncio.sleep(0.3)
     result["caller_sees_own_metadata"] = caller.local_participant.metadata
     await attempt(result, "mute_unknown_track", lk.room.mute_published_track(api.MuteRoomTrackRequest(
@@ -88,7 +88,7 @@ async def main():
     await attempt(result, "forged_list_rooms", forged.room.list_rooms(api.ListRoomsRequest()))
     await forged.aclose()
     # A valid token without the admin grant for the room.
-    weak = api.AccessToken(key, secret).with_grants(api.VideoGrants(room_join=True, room="api-room")).to_jwt()
+    weak = api.AccessToken(key, secret).with_identity("weak").with_grants(api.VideoGrants(room_join=True, room="api-room")).to_jwt()
     no_admin = api.LiveKitAPI(http_url, token=weak)
     await attempt(result, "no_admin_list_participants", no_admin.room.list_participants(api.ListParticipantsRequest(room="api-room")))
     await attempt(result, "no_create_create_room", no_admin.room.create_room(api.CreateRoomRequest(name="x")))
