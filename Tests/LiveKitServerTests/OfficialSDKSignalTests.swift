@@ -28,4 +28,21 @@ struct OfficialSDKSignalTests {
         #expect(result["connected"] as? Bool == false)
         #expect((result["seconds"] as? Double ?? 99) < 10)
     }
+
+    @Test("One official-SDK participant publishes a 440 Hz then 880 Hz tone; another hears both, in order, at full level")
+    func toneForwarded() async throws {
+        let result = try await ServerHarness.withServer { server in
+            try await ServerHarness.python("rtc_clients.py", ["tone", server.url, ServerHarness.key, ServerHarness.secret])
+        }
+        #expect((result["track_sid"] as? String)?.hasPrefix("TR_") == true)
+        #expect(result["remote_track_sid"] as? String == result["track_sid"] as? String)
+        // 200 ms windows: [dominant Hz, RMS]; the tone is 0.3 of full scale (RMS ≈ 6950).
+        let windows = (result["windows"] as? [[Int]] ?? []).filter { $0.count == 2 && $0[1] > 3000 }
+        let peaks = windows.map { $0[0] }
+        let first440 = try #require(peaks.firstIndex { abs($0 - 440) <= 10 }, "\(result)")
+        let first880 = try #require(peaks.firstIndex { abs($0 - 880) <= 10 }, "\(result)")
+        #expect(first440 < first880)
+        #expect(peaks.filter { abs($0 - 440) > 10 && abs($0 - 880) > 10 }.isEmpty, "\(result)")
+        #expect(windows.count >= 15, "\(result)")
+    }
 }

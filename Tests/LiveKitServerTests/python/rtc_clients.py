@@ -48,6 +48,60 @@ async def two_participants(url, key, secret):
     return result
 
 
+async def tone(url, key, secret):
+    """A publishes a 440 Hz then 880 Hz tone; B, auto-subscribed, reports the dominant frequency of
+    each 200 ms window it hears."""
+    import numpy as np
+
+    speaker, listener = rtc.Room(), rtc.Room()
+    tracks = asyncio.Queue()
+    listener.on("track_subscribed", lambda track, pub, participant: tracks.put_nowait(track))
+    await asyncio.wait_for(listener.connect(url, token(key, secret, "listener", "tones")), 20)
+    await asyncio.wait_for(speaker.connect(url, token(key, secret, "speaker", "tones")), 20)
+    source = rtc.AudioSource(48000, 1)
+    local = rtc.LocalAudioTrack.create_audio_track("tone", source)
+    options = rtc.TrackPublishOptions(source=rtc.TrackSource.SOURCE_MICROPHONE)
+    publication = await asyncio.wait_for(speaker.local_participant.publish_track(local, options), 15)
+    result = {"track_sid": publication.sid}
+
+    async def feed():
+        sent = 0
+        while True:
+            frequency = 440.0 if sent < 48000 * 2 else 880.0
+            t = (np.arange(480) + sent) / 48000.0
+            samples = (0.3 * 32767 * np.sin(2 * np.pi * frequency * t)).astype(np.int16)
+            frame = rtc.AudioFrame(samples.tobytes(), 48000, 1, 480)
+            await source.capture_frame(frame)
+            sent += 480
+
+    feeder = asyncio.create_task(feed())
+    try:
+        remote = await asyncio.wait_for(tracks.get(), 15)
+        result["remote_track_sid"] = remote.sid
+        stream = rtc.AudioStream(remote, sample_rate=48000, num_channels=1)
+        heard = []
+        started = time.monotonic()
+        async for event in stream:
+            heard.append(np.frombuffer(event.frame.data, dtype=np.int16).astype(np.float64))
+            if time.monotonic() - started > 4.5:
+                break
+        audio = np.concatenate(heard)
+        windows = []
+        for start in range(0, len(audio) - 9600, 9600):
+            window = audio[start:start + 9600]
+            rms = float(np.sqrt(np.mean(window ** 2)))
+            spectrum = np.abs(np.fft.rfft(window * np.hanning(len(window))))
+            peak = float(np.argmax(spectrum) * 48000 / len(window))
+            windows.append([round(peak), round(rms)])
+        result["windows"] = windows
+        await stream.aclose()
+    finally:
+        feeder.cancel()
+    await speaker.disconnect()
+    await listener.disconnect()
+    return result
+
+
 async def forged(url, key, secret):
     room = rtc.Room()
     started = time.monotonic()
@@ -60,7 +114,7 @@ async def forged(url, key, secret):
 
 async def main():
     scenario, url, key, secret = sys.argv[1:5]
-    scenarios = {"two_participants": two_participants, "forged": forged}
+    scenarios = {"two_participants": two_participants, "forged": forged, "tone": tone}
     result = await scenarios[scenario](url, key, secret)
     print(json.dumps(result), flush=True)
 
