@@ -22,6 +22,9 @@ public actor AgentWorkerService {
     /// each is cancelled by its termination, reports its own end, and `run()` does not return
     /// before every one has ended.
     private var jobs: [String: Task<Void, Never>] = [:]
+    /// For `/metrics`: job outcomes and reconnects as they happen, the rest sampled per scrape.
+    private let metrics = WorkerMetrics()
+    private var registrations = 0
 
     /// A worker whose jobs join their room and run an agent session there.
     public init(url: URL, apiKey: String, apiSecret: Secret, agentName: String, hosts: [String],
@@ -68,6 +71,9 @@ public actor AgentWorkerService {
         async let serving: Void = driver.run()
         for await event in driver.events {
             switch event {
+            case .registered:
+                registrations += 1
+                if registrations > 1 { metrics.reconnects.increment() }
             case .jobOffered(let job):
                 driver.accept(jobID: job.id, identity: "agent-\(job.id)", name: agentName.isEmpty ? "agent" : agentName)
             case .jobAssigned(let job, let jobURL, let token):
@@ -122,7 +128,21 @@ public actor AgentWorkerService {
     /// Stops taking jobs; `run()` returns when the running ones have ended. Safe from any context
     /// (a signal handler, a graceful-shutdown handler): it only queues the request.
     public nonisolated func drain() {
+        metrics.draining.record(1)
         driver.drain()
+    }
+
+    /// Reports `load` (0…1) to LiveKit, which sends new jobs to the least loaded workers (and this
+    /// worker declines jobs at its threshold); also the `steadfast_worker_load` gauge.
+    public nonisolated func setLoad(_ load: Double) {
+        metrics.load.record(load)
+        driver.setLoad(load)
+    }
+
+    /// Brings the sampled gauges (registered, active jobs) up to date; `/metrics` calls it per scrape.
+    public func sampleMetrics() async {
+        metrics.registered.record(await driver.state == .registered ? 1 : 0)
+        metrics.activeJobs.record(await driver.activeJobs)
     }
 
     private func start(_ job: WorkerJob) {
@@ -131,14 +151,17 @@ public actor AgentWorkerService {
         jobLogger[metadataKey: "room.name"] = "\(job.roomName)"
         let runJob = self.runJob
         let driver = self.driver
+        let metrics = self.metrics
         jobs[job.id] = Task {
             driver.report(jobID: job.id, status: .jsRunning)
             do {
                 try await runJob(job, jobLogger)
                 driver.report(jobID: job.id, status: .jsSuccess)
+                metrics.jobEnded(.success)
             } catch {
                 jobLogger.error("Job failed: \(error)")
                 driver.report(jobID: job.id, status: .jsFailed, error: "\(error)")
+                metrics.jobEnded(Task.isCancelled || error is CancellationError ? .cancelled : .failed)
             }
             self.ended(job.id)
         }

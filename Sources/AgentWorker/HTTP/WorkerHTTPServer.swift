@@ -13,6 +13,7 @@ import Synchronization
 ///   connecting, reconnecting, draining or given up. For a `readinessProbe`.
 /// - `GET /worker`: what the worker is doing (LiveKit's WorkerInfo fields); `GET /status`: the
 ///   provider chains (the status JSON).
+/// - `GET /metrics`: Prometheus text format (providers, worker, sessions, media; docs/deploying.md).
 ///
 /// LiveKit's agent SDKs serve health on `/` and worker info on `/worker`; `/ready` is ours.
 ///
@@ -28,13 +29,17 @@ public final class WorkerHTTPServer: Sendable {
         public var ready: @Sendable () async -> Bool
         public var worker: @Sendable () async -> Data
         public var status: @Sendable () async -> Data
+        /// The Prometheus exposition for `/metrics`; nil: 404.
+        public var metrics: (@Sendable () async -> Data)?
 
         public init(healthy: @escaping @Sendable () async -> Bool, ready: @escaping @Sendable () async -> Bool,
-                    worker: @escaping @Sendable () async -> Data, status: @escaping @Sendable () async -> Data) {
+                    worker: @escaping @Sendable () async -> Data, status: @escaping @Sendable () async -> Data,
+                    metrics: (@Sendable () async -> Data)? = nil) {
             self.healthy = healthy
             self.ready = ready
             self.worker = worker
             self.status = status
+            self.metrics = metrics
         }
     }
 
@@ -212,6 +217,8 @@ private final class RequestHandler: ChannelInboundHandler, @unchecked Sendable {
                 return (.ok, "application/json", await responder.worker())
             case "/status":
                 return (.ok, "application/json", await responder.status())
+            case "/metrics" where responder.metrics != nil:
+                return (.ok, PrometheusExport.contentType, await responder.metrics?() ?? Data())
             default:
                 return (.notFound, "text/plain", Data("not found\n".utf8))
             }

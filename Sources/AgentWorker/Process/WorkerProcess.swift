@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Prometheus
 import ServiceLifecycle
 import Synchronization
 
@@ -24,14 +25,22 @@ public final class WorkerProcess: Sendable {
         public var handlesSignals: Bool
         /// The version `/worker` reports.
         public var sdkVersion: String
+        /// The registry `/metrics` renders (`PrometheusExport.processRegistry` in the CLI); nil: no `/metrics`.
+        public var metrics: PrometheusCollectorRegistry?
+        /// How often the worker measures its load (`CPULoad`) and reports it to LiveKit; nil: never
+        /// (load 0). Off by default: a test process's CPU is no measure of a worker's.
+        public var loadInterval: Duration?
 
         public init(httpHost: String = "127.0.0.1", httpPort: Int? = 8081, drainTimeout: Duration = .seconds(1_800),
-                    handlesSignals: Bool = true, sdkVersion: String = "0.1.0") {
+                    handlesSignals: Bool = true, sdkVersion: String = "0.1.0", metrics: PrometheusCollectorRegistry? = nil,
+                    loadInterval: Duration? = nil) {
             self.httpHost = httpHost
             self.httpPort = httpPort
             self.drainTimeout = drainTimeout
             self.handlesSignals = handlesSignals
             self.sdkVersion = sdkVersion
+            self.metrics = metrics
+            self.loadInterval = loadInterval
         }
     }
 
@@ -76,7 +85,7 @@ public final class WorkerProcess: Sendable {
             do {
                 server = try await WorkerHTTPServer(host: options.httpHost, port: port,
                                                     responder: Self.responder(service, sdkVersion: options.sdkVersion,
-                                                                              status: status),
+                                                                              status: status, metrics: options.metrics),
                                                     logger: logger)
             } catch {
                 throw StartFailure(description: "cannot serve HTTP on \(options.httpHost):\(port): \(error)")
@@ -85,6 +94,9 @@ public final class WorkerProcess: Sendable {
             services.append(.init(service: HTTPService(server: server), serviceName: "http"))
         } else {
             httpPort = nil
+        }
+        if let interval = options.loadInterval {
+            services.append(.init(service: LoadReporter(service: service, interval: interval), serviceName: "load"))
         }
         // Last, so a graceful shutdown (which runs in reverse order) drains the worker first while
         // the HTTP server still answers the probes.
@@ -113,9 +125,16 @@ public final class WorkerProcess: Sendable {
         await group.triggerGracefulShutdown()
     }
 
-    static func responder(_ service: AgentWorkerService, sdkVersion: String,
-                          status: @escaping @Sendable () async -> Data) -> WorkerHTTPServer.Responder {
-        WorkerHTTPServer.Responder(
+    static func responder(_ service: AgentWorkerService, sdkVersion: String, status: @escaping @Sendable () async -> Data,
+                          metrics: PrometheusCollectorRegistry? = nil) -> WorkerHTTPServer.Responder {
+        var scrape: (@Sendable () async -> Data)?
+        if let registry = metrics {
+            scrape = {
+                await service.sampleMetrics()
+                return PrometheusExport.render(registry)
+            }
+        }
+        return WorkerHTTPServer.Responder(
             healthy: { await service.isHealthy },
             ready: { await service.isReady },
             worker: {
@@ -123,7 +142,8 @@ public final class WorkerProcess: Sendable {
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
                 return (try? encoder.encode(await service.info(sdkVersion: sdkVersion))) ?? Data()
             },
-            status: status)
+            status: status,
+            metrics: scrape)
     }
 }
 
@@ -148,6 +168,27 @@ private final class WorkerLifecycle: Service {
             service.drain()
         }
         state.withLock { $0.termination = termination }
+    }
+}
+
+/// Measures the process's CPU load every `interval` and reports it (LiveKit's default load
+/// function is CPU utilisation too); it keeps reporting through a drain and stops after it.
+private struct LoadReporter: Service {
+    let service: AgentWorkerService
+    let interval: Duration
+
+    func run() async throws {
+        let service = self.service, interval = self.interval
+        try? await cancelWhenGracefulShutdown {
+            let load = CPULoad()
+            var previous = CPULoad.Sample.now()
+            while true {
+                try await Task.sleep(for: interval)
+                let now = CPULoad.Sample.now()
+                service.setLoad(load.load(from: previous, to: now))
+                previous = now
+            }
+        }
     }
 }
 
