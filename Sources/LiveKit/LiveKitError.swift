@@ -1,8 +1,4 @@
 import Foundation
-import NIOCore
-import NIOPosix
-import NIOSSL
-import WSClient
 
 /// Why a connection to a LiveKit server failed, in one line a newcomer can act on ("cannot connect
 /// to ws://127.0.0.1:9: connection refused — is the LiveKit server running?"), never a raw NIO dump.
@@ -40,75 +36,51 @@ public struct LiveKitError: Error, CustomStringConvertible, Sendable {
     /// `LiveKitEndpoint` refuses user info, and the token travels in a header, never in `url`).
     public static func connecting(to url: String, _ error: any Error) -> LiveKitError {
         if let error = error as? LiveKitError { return error }
-        if let errno = connectErrno(error) {
-            if errno == ECONNREFUSED {
-                return LiveKitError(.connectionRefused,
-                                    "cannot connect to \(url): connection refused — is the LiveKit server running?",
-                                    underlying: error)
-            }
-            return LiveKitError(.unreachable, "cannot connect to \(url): \(String(cString: strerror(errno)))",
-                                underlying: error)
-        }
-        if let error = error as? NIOConnectionError {
-            // Happy Eyeballs wraps what went wrong on each address; the first one names the cause.
-            guard let first = error.connectionErrors.first else {
-                return LiveKitError(.unreachable, "cannot connect to \(url): the host name does not resolve", underlying: error)
-            }
-            return connecting(to: url, first.error)
-        }
-        if let error = error as? ChannelError, case .connectTimeout = error {
-            return LiveKitError(.unreachable, "cannot connect to \(url): no answer (connect timed out)", underlying: error)
-        }
-        if let error = error as? NIOSSLExtraError, error == .failedToValidateHostname {
-            return LiveKitError(.tls, "TLS with \(url) failed: the server's certificate is not for this host", underlying: error)
-        }
-        if let error = error as? NIOSSLError {
-            return LiveKitError(.tls, "TLS with \(url) failed: \(tlsReason(error)) (is it a TLS server, and is its "
-                                + "certificate trusted?)", underlying: error)
-        }
-        if let error = error as? WebSocketClientError, error == .webSocketUpgradeFailed {
-            return refusedUpgrade(url, status: nil)
-        }
+        if let error = error as? POSIXError { return connectFailed(url, errno: error.code.rawValue, underlying: error) }
         let text = "\(error)".split(whereSeparator: \.isNewline).joined(separator: " ")
         return LiveKitError(.connectionLost, "the connection to \(url) failed: \(text)", underlying: error)
     }
 
-    /// The server answered the WebSocket upgrade with `status` (nil: the status is unknown).
-    static func refusedUpgrade(_ url: String, status: Int?) -> LiveKitError {
+    /// A TCP connect to `url` (or its proxy, named in `via`) that failed with `errno`.
+    static func connectFailed(_ url: String, errno: CInt, via proxy: String? = nil, underlying: (any Error)? = nil) -> LiveKitError {
+        let target = proxy.map { "the proxy \($0) for \(url)" } ?? url
+        switch errno {
+        case ECONNREFUSED:
+            let hint = proxy == nil ? "is the LiveKit server running?" : "is the proxy running (https_proxy)?"
+            return LiveKitError(.connectionRefused, "cannot connect to \(target): connection refused — \(hint)",
+                                underlying: underlying)
+        case ETIMEDOUT:
+            return LiveKitError(.unreachable, "cannot connect to \(target): no answer (connect timed out) — is the "
+                                + "host reachable from here, or is a firewall or proxy in the way?", underlying: underlying)
+        default:
+            return LiveKitError(.unreachable, "cannot connect to \(target): \(String(cString: strerror(errno)))",
+                                underlying: underlying)
+        }
+    }
+
+    /// The server answered the WebSocket upgrade with `status` (nil: the status is unknown) and,
+    /// when it said why, `text` (LiveKit writes e.g. "invalid token: …" as the body).
+    static func refusedUpgrade(_ url: String, status: Int?, text: String? = nil) -> LiveKitError {
+        let said = text.map { Self.oneLine($0) }.flatMap { $0.isEmpty ? nil : " — the server said \"\($0)\"" } ?? ""
         switch status {
         case 401, 403:
             return LiveKitError(.upgradeRefused, "LiveKit refused the worker's token (HTTP \(status!)): check "
-                                + "LIVEKIT_API_KEY and LIVEKIT_API_SECRET", httpStatus: status)
+                                + "LIVEKIT_API_KEY and LIVEKIT_API_SECRET\(said)", httpStatus: status)
         case 404:
-            return LiveKitError(.upgradeRefused, "\(url) answered HTTP 404: is LIVEKIT_URL a LiveKit server?",
+            return LiveKitError(.upgradeRefused, "\(url) answered HTTP 404: is LIVEKIT_URL a LiveKit server?\(said)",
                                 httpStatus: status)
         case let status?:
-            return LiveKitError(.upgradeRefused, "\(url) refused the WebSocket upgrade (HTTP \(status))", httpStatus: status)
+            return LiveKitError(.upgradeRefused, "\(url) refused the WebSocket upgrade (HTTP \(status))\(said)",
+                                httpStatus: status)
         case nil:
-            return LiveKitError(.upgradeRefused, "\(url) refused the WebSocket upgrade")
+            return LiveKitError(.upgradeRefused, "\(url) refused the WebSocket upgrade\(said)")
         }
     }
 
-    /// The errno of a failed TCP connect, wherever NIO put it.
-    private static func connectErrno(_ error: any Error) -> CInt? {
-        if let error = error as? IOError { return error.errnoCode }
-        if let error = error as? NIOConnectionError {
-            for attempt in error.connectionErrors {
-                if let io = attempt.error as? IOError { return io.errnoCode }
-            }
-        }
-        return nil
-    }
-
-    private static func tlsReason(_ error: NIOSSLError) -> String {
-        switch error {
-        case .handshakeFailed(let inner):
-            let text = "\(inner)"
-            if text.contains("CERTIFICATE_VERIFY_FAILED") { return "the server's certificate is not trusted" }
-            if text.contains("WRONG_VERSION_NUMBER") { return "the server does not speak TLS here" }
-            return "the handshake failed"
-        case .uncleanShutdown: return "the server closed the connection during the handshake"
-        default: return "\(error)"
-        }
+    /// `text` as one printable line of at most 200 characters (a server's words go into our log line).
+    static func oneLine(_ text: String) -> String {
+        let flat = text.unicodeScalars.map { $0.properties.generalCategory == .control ? " " : String($0) }.joined()
+        let words = flat.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ")
+        return words.count > 200 ? String(words.prefix(200)) + "…" : words
     }
 }

@@ -43,6 +43,7 @@ public struct ConfigurationLoader: Sendable {
         config.livekit.url = try url(values, "LIVEKIT_URL", schemes: ["ws", "wss", "http", "https"])
         config.livekit.apiKey = values["LIVEKIT_API_KEY"]
         config.livekit.apiSecret = values["LIVEKIT_API_SECRET"].map(Secret.init)
+        config.livekit.caFile = values["LIVEKIT_CA_FILE"]
         for id in ProviderID.allCases {
             let key = id.apiKeyVariables.lazy.compactMap { values[$0] }.first.map(Secret.init)
             let baseURL = try url(values, id.baseURLVariable, schemes: ["http", "https"])

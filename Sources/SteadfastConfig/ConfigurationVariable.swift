@@ -18,6 +18,7 @@ public struct ConfigurationVariable: Sendable, Hashable {
         .init("LIVEKIT_URL", "LiveKit server, e.g. wss://my-project.livekit.cloud; needed by start, dev and worker check (no embedded dev server yet)"),
         .init("LIVEKIT_API_KEY", "API key that signs access tokens (the JWT iss claim)"),
         .init("LIVEKIT_API_SECRET", "API secret for HS256 token signatures", secret: true),
+        .init("LIVEKIT_CA_FILE", "PEM file of CA certificates to trust for a wss:// LiveKit with a private CA, besides the system's (SSL_CERT_FILE also works)"),
         .init("LLM_PROVIDER", "primary LLM provider: \(ProviderID.llmProviders.map(\.rawValue).joined(separator: ", "))"),
         .init("LLM_MODEL", "model for LLM_PROVIDER, e.g. gpt-6-luna"),
         .init("OPENAI_API_KEY", "OpenAI key (LLM, STT, TTS)", secret: true),

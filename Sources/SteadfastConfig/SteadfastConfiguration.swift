@@ -10,6 +10,8 @@ public struct SteadfastConfiguration: Sendable, Encodable, CustomStringConvertib
         public var url: URL?
         public var apiKey: String?
         public var apiSecret: Secret?
+        /// Extra CA certificates (PEM) trusted for `wss://`, for a LiveKit server with a private CA.
+        public var caFile: String?
     }
 
     public struct Provider: Sendable, Encodable {
@@ -70,6 +72,7 @@ public struct SteadfastConfiguration: Sendable, Encodable, CustomStringConvertib
             "livekit.url=\(livekit.url?.absoluteString ?? "(unset)")",
             "livekit.apiKey=\(livekit.apiKey ?? "(unset)")",
             "livekit.apiSecret=\(livekit.apiSecret?.redacted ?? "(unset)")",
+            "livekit.caFile=\(livekit.caFile ?? "(unset)")",
             "llm.provider=\(llmProvider?.rawValue ?? "(auto)") llm.model=\(llmModel ?? "(default)")",
         ]
         for id in ProviderID.allCases {

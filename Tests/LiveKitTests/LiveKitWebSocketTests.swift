@@ -1,5 +1,4 @@
 import Foundation
-import NIOSSL
 import SteadfastConfig
 import TestSupport
 import Testing
@@ -62,10 +61,9 @@ struct LiveKitWebSocketTests {
             guard result.status == 0 else { throw WorkerDriverTests.FixtureFailure("openssl: \(result.stderr)") }
         }
 
-        func trusting() throws -> TLSConfiguration {
-            var configuration = TLSConfiguration.makeClientConfiguration()
-            configuration.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(certificate.path))
-            return configuration
+        /// A transport trusting this certificate through the configuration's CA file.
+        func trusting() -> LibWebSocketsTransport {
+            LibWebSocketsTransport(caFile: certificate.path, environment: [:])
         }
 
         func remove() { try? FileManager.default.removeItem(at: directory) }
@@ -80,7 +78,7 @@ struct LiveKitWebSocketTests {
         let driver = try WorkerDriver(url: URL(string: "wss://\(host):\(port)")!, apiKey: WorkerDriverTests.apiKey,
                                       apiSecret: Secret(WorkerDriverTests.apiSecret),
                                       configuration: WorkerConfiguration(maximumReconnectAttempts: 0),
-                                      transport: NIOWebSocketTransport(tlsConfiguration: try certificate.trusting()))
+                                      transport: certificate.trusting())
         let running = Task { await driver.run() }
         let watchdog = Task {
             try? await Task.sleep(for: .seconds(30))

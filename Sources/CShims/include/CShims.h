@@ -87,4 +87,8 @@ extern const uint64_t steadfast_SSL_OP_NO_RENEGOTIATION;
 /// SSL_OP_NO_TICKET (an SSL_OP_BIT macro): WebRTC never resumes DTLS sessions, so skip the ticket.
 extern const uint64_t steadfast_SSL_OP_NO_TICKET;
 
+/* ---------- libwebsockets (Sources/LiveKit/Connection) ---------- */
+
+#include "CShimsWebSockets.h"
+
 #endif
