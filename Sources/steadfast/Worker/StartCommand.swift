@@ -24,6 +24,7 @@ struct WorkerRunOptions: ParsableArguments {
     var httpPort = 8081
     @Option(help: "Seconds a drain (after SIGTERM/SIGINT) may take before the running jobs are cancelled.")
     var drainTimeout = 1_800
+    @OptionGroup var devServer: DevServerOptions
 
     func validate() throws {
         try OptionRange.check(httpPort, in: -1...65_535, flag: "--http-port", meaning: "0 picks a free port, -1 turns the server off")
@@ -39,12 +40,22 @@ extension WorkerRunOptions {
         let config = try configurationOptions.load()
         let url: URL
         let credentials: (apiKey: String, apiSecret: Secret)
-        guard let configured = config.livekit.url else {
-            throw CommandFailure("LIVEKIT_URL is not set, and `\(command)` needs it (the embedded dev server is not "
-                                 + "built yet: point it at a LiveKit server, e.g. `livekit-server --dev`).")
+        // `dev` with no LIVEKIT_URL runs the embedded LiveKit server in-process and the worker against it.
+        let embedded = config.livekit.url == nil && command.hasPrefix("steadfast dev")
+            ? try await EmbeddedDevServer.start(options: devServer, variables: (try? configurationOptions.variables()) ?? [:])
+            : nil
+        defer { embedded?.stop() }
+        if let embedded {
+            url = embedded.url
+            credentials = (embedded.apiKey, embedded.apiSecret)
+        } else {
+            guard let configured = config.livekit.url else {
+                throw CommandFailure("LIVEKIT_URL is not set, and `\(command)` needs it (`steadfast dev` runs an embedded "
+                                     + "server when it is unset).")
+            }
+            url = configured
+            do { credentials = try config.requireLiveKitCredentials(for: command) } catch { throw CommandFailure(error.message) }
         }
-        url = configured
-        do { credentials = try config.requireLiveKitCredentials(for: command) } catch { throw CommandFailure(error.message) }
         let logger = Logger(label: "steadfast.worker")
         let wiring = try AgentWiring(configuration: config, chains: try routingOptions.chainBuilder(config),
                                      variables: (try? configurationOptions.variables()) ?? [:],
@@ -111,8 +122,8 @@ struct StartCommand: AsyncParsableCommand {
 struct DevCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dev",
-        abstract: "Run the agent worker for development against LIVEKIT_URL.",
-        discussion: "The embedded dev server is not built yet, so LIVEKIT_URL must point at a LiveKit server.")
+        abstract: "Run the agent worker for development against LIVEKIT_URL, or an embedded server when it is unset.",
+        discussion: "With LIVEKIT_URL unset it runs an embedded LiveKit server (ws://127.0.0.1:7880, key devkey) too.")
 
     @OptionGroup var worker: WorkerRunOptions
     @Option(help: "LLM chain: default, bulletproof, openrouter, local or a provider.") var chain: LLMChainKind?
