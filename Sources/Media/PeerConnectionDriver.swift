@@ -38,6 +38,10 @@ public final class PeerConnectionDriver: UDPEventLoopHandler, @unchecked Sendabl
     /// Transmits drained from the connection, sent by the loop through `nextTransmit`; the storage is
     /// kept between batches, so queueing allocates nothing.
     private var pendingTransmits = OutputQueue<UDPTransmit>(reservingCapacity: 64)
+    /// `rtc peer --simulate-loss`: the fraction of DTLS records dropped each way once connected (a
+    /// lossy network for data-channel tests against real peers; STUN and RTP are never dropped).
+    private let simulatedLoss: Double
+    private var lossRandom = SplitMix64(seed: UInt64.random(in: 0...UInt64.max))
     private let onEvent: @Sendable (PeerConnection.Event) -> Void
     private let onAudio: @Sendable (String, AudioFrame) -> Void
 
@@ -46,6 +50,7 @@ public final class PeerConnectionDriver: UDPEventLoopHandler, @unchecked Sendabl
     /// to it directly); by default a minute of 20 ms frames, for a diagnostic that queues a whole file.
     public init(configuration: PeerConnection.Configuration = .init(), hosts: [String],
                 outgoingAudio: DropOldestBuffer<AudioFrame>? = nil,
+                simulatedLoss: Double = 0,
                 logger: Logger = Logger(label: "steadfast.rtc"),
                 onEvent: @escaping @Sendable (PeerConnection.Event) -> Void = { _ in },
                 onAudio: @escaping @Sendable (String, AudioFrame) -> Void = { _, _ in }) throws {
@@ -65,6 +70,7 @@ public final class PeerConnectionDriver: UDPEventLoopHandler, @unchecked Sendabl
         self.sockets = sockets
         localAddresses = locals
         self.logger = logger
+        self.simulatedLoss = min(max(simulatedLoss, 0), 1)
         self.onEvent = onEvent
         self.onAudio = onAudio
         self.outgoingAudio = outgoingAudio ?? DropOldestBuffer(capacity: 3_000)
@@ -97,6 +103,35 @@ public final class PeerConnectionDriver: UDPEventLoopHandler, @unchecked Sendabl
         }
     }
 
+    /// Sends one data-channel message, in order with everything else the loop does; no await, so a
+    /// producer can send many in a row and SCTP packs them. A refusal (channel not open, message
+    /// above the peer's limit) comes back through `onEvent` as `.dataChannelError`.
+    public func sendData(_ message: DataChannelMessage, on channel: PeerConnection.DataChannelID) {
+        onLoop { connection in
+            do { try connection.sendData(message, on: channel, now: .now) } catch {
+                self.onEvent(.dataChannelError(channel, "\(error)"))
+            }
+        }
+    }
+
+    /// Closes a data channel (SCTP stream reset); `.dataChannelClosed` follows through `onEvent`.
+    public func closeDataChannel(_ channel: PeerConnection.DataChannelID) {
+        onLoop { connection in connection.closeDataChannel(channel, now: .now) }
+    }
+
+    /// Runs `body` on the loop thread without waiting for it, then drains the connection.
+    private func onLoop(_ body: @escaping @Sendable (PeerConnection) -> Void) {
+        guard let loop else {
+            body(connection)
+            drainConnection()
+            return
+        }
+        loop.perform { [self] in
+            body(connection)
+            drainConnection()
+        }
+    }
+
     /// Queues audio to send, paced at one 20 ms frame per tick (48 kHz mono).
     public func enqueue(_ audio: AudioFrame) {
         for frame in audio.chunked(milliseconds: 20) { outgoingAudio.append(frame) }
@@ -123,6 +158,7 @@ public final class PeerConnectionDriver: UDPEventLoopHandler, @unchecked Sendabl
     public func datagramReceived(_ bytes: UnsafeRawBufferPointer, from source: SocketAddress, socketIndex: Int,
                                  now: ContinuousClock.Instant) {
         guard let remote = transportAddress(source) else { return }
+        if simulatedLoss > 0, let first = bytes.first, dropsSimulated(firstByte: first) { return }
         connection.handleDatagram(bytes, from: remote, to: localAddresses[socketIndex], now: now)
         drainConnection()
     }
@@ -172,6 +208,7 @@ public final class PeerConnectionDriver: UDPEventLoopHandler, @unchecked Sendabl
         while let output = connection.pollOutput() {
             switch output {
             case .transmit(let bytes, let from, let to):
+                if simulatedLoss > 0, let first = bytes.first, dropsSimulated(firstByte: first) { continue }
                 guard let index = localAddresses.firstIndex(of: from), let destination = socketAddress(to) else { continue }
                 pendingTransmits.append(UDPTransmit(socketIndex: index, destination: destination, bytes: bytes))
             case .event(let event):
@@ -208,6 +245,12 @@ public final class PeerConnectionDriver: UDPEventLoopHandler, @unchecked Sendabl
             }
         }
         if let frame { onAudio(mid, frame) }
+    }
+
+    /// RFC 7983: 20...63 is DTLS.
+    private func dropsSimulated(firstByte: UInt8) -> Bool {
+        guard (20...63).contains(firstByte), connection.state == .connected else { return false }
+        return Double(lossRandom.next() >> 11) / Double(1 << 53) < simulatedLoss
     }
 
     private func transportAddress(_ address: SocketAddress) -> TransportAddress? {

@@ -15,7 +15,8 @@ public enum DataChannelMessage: Hashable, Sendable {
         }
     }
 
-    var byteCount: Int {
+    /// The payload size the W3C API counts (an empty message is 0, though one byte goes on the wire).
+    public var byteCount: Int {
         switch self {
         case .text(let text): text.utf8.count
         case .binary(let bytes): bytes.count
@@ -24,7 +25,7 @@ public enum DataChannelMessage: Hashable, Sendable {
 }
 
 /// How a channel is opened (the W3C `RTCDataChannelInit` fields that reach the wire).
-public struct DataChannelOptions: Equatable, Sendable {
+public struct DataChannelOptions: Hashable, Sendable {
     public var label: String
     public var `protocol`: String
     public var ordered: Bool

@@ -29,15 +29,16 @@ extension SCTPAssociation {
         return nil
     }
 
-    mutating func openChannel(_ options: DataChannelOptions, now: ContinuousClock.Instant) {
-        guard state != .terminated, !shutdownRequested else { emit(.error("SCTP: cannot open '\(options.label)': association closed")); return }
+    @discardableResult
+    mutating func openChannel(_ options: DataChannelOptions, now: ContinuousClock.Instant) -> UInt16? {
+        guard state != .terminated, !shutdownRequested else { emit(.error("SCTP: cannot open '\(options.label)': association closed")); return nil }
         guard let id = options.negotiatedID ?? nextFreeChannelID, id != 65535 else {
-            emit(.error("SCTP: no free stream id for '\(options.label)'")); return
+            emit(.error("SCTP: no free stream id for '\(options.label)'")); return nil
         }
-        guard channels[id] == nil else { emit(.error("SCTP: stream id \(id) already in use")); return }
+        guard channels[id] == nil else { emit(.error("SCTP: stream id \(id) already in use")); return nil }
         var channel = Channel(id: id, options: options, remote: false, awaitingAck: options.negotiatedID == nil)
         if options.negotiatedID != nil {
-            if state == .established { channels[id] = channel; emit(.channelOpen(channel.info)); return }
+            if state == .established { channels[id] = channel; emit(.channelOpen(channel.info)); return id }
             channel.announcePending = true
         } else {
             let open = DCEPMessage.open(DataChannelOpen(channelType: options.channelType, priority: options.priority,
@@ -46,6 +47,7 @@ extension SCTPAssociation {
             enqueue(streamID: id, unordered: false, ppid: PPID.dcep, payload: open.serialize(), maxRetransmits: nil, lifetime: nil, now: now)
         }
         channels[id] = channel
+        return id
     }
 
     mutating func send(_ message: DataChannelMessage, on id: UInt16, now: ContinuousClock.Instant) {

@@ -172,8 +172,27 @@ public struct SCTPAssociation: ProtocolCore {
         ssthresh = configuration.receiveWindow
     }
 
+    /// No array is built: a `PeerConnection` driver reads it after every datagram, audio included.
     public var nextDeadline: Instant? {
-        [t1Deadline, t3Deadline, t2Deadline, delayedAckDeadline, reconfigDeadline].compactMap { $0 }.min()
+        Self.earlier(Self.earlier(t1Deadline, t3Deadline),
+                     Self.earlier(Self.earlier(t2Deadline, delayedAckDeadline), reconfigDeadline))
+    }
+
+    static func earlier(_ a: Instant?, _ b: Instant?) -> Instant? {
+        guard let a else { return b }
+        guard let b else { return a }
+        return min(a, b)
+    }
+
+    /// The `now` of the latest input (a wrapper that drains later reuses it).
+    public var lastInputInstant: Instant? { lastNow }
+
+    /// Opens a channel like `handle(.openChannel(options), now:)` and returns the stream id it took
+    /// (nil, with an `.error` event, when none could be taken), so a caller can map its own handle.
+    public mutating func open(_ options: DataChannelOptions, now: Instant) -> UInt16? {
+        lastNow = now
+        needsFlush = true
+        return openChannel(options, now: now)
     }
 
     /// Packets are built here, when the driver asks, not per input: a burst of `send`s before the

@@ -10,6 +10,8 @@ extension PeerConnection {
         public var dtlsRetransmitTimeout: Duration = .milliseconds(200)
         /// RTCP CNAME of our send stream.
         public var cname = "steadfast-" + String(UInt32.random(in: 0...UInt32.max), radix: 36)
+        /// Our `a=max-message-size`: the largest data-channel message we accept (RFC 8841 §6).
+        public var maxMessageSize = 1_048_576
         public init() {}
     }
 
@@ -46,6 +48,16 @@ extension PeerConnection {
         case audio(mid: String, JitterBuffer.Output)
         /// Why the connection failed; always followed by `.stateChanged(.failed)`.
         case failure(RTCError)
+        /// A channel can send: ours once the peer acked it (or at once when pre-negotiated), or one
+        /// the peer opened (`remote`).
+        case dataChannelOpened(DataChannel)
+        case dataChannelMessage(DataChannelID, DataChannelMessage)
+        /// The channel's buffered amount fell to its low-water threshold: send more.
+        case dataChannelBufferedAmountLow(DataChannelID)
+        /// Both directions are reset (or the association ended); the handle is done.
+        case dataChannelClosed(DataChannelID)
+        /// Bad input or a refused operation on the data plane, one line; the connection goes on.
+        case dataChannelError(DataChannelID?, String)
     }
 
     public enum Output: Sendable {
@@ -66,6 +78,13 @@ extension PeerConnection {
         /// Datagrams that failed to parse, authenticate or demultiplex (dropped, never fatal).
         public var droppedDatagrams = 0
         public var srtpProfile: SRTPProfile?
+        public var dataChannelsOpened = 0
+        public var dataChannelsClosed = 0
+        public var dataMessagesSent = 0
+        public var dataMessagesReceived = 0
+        /// Message payload bytes (not SCTP/DTLS overhead).
+        public var dataBytesSent = 0
+        public var dataBytesReceived = 0
         public var connectedAfter: Duration?
     }
 }

@@ -1,30 +1,32 @@
 import Foundation
 import SansIO
 
-/// An audio-only WebRTC peer connection as one sans-IO state machine: ICE, DTLS-SRTP, RTP/RTCP and
-/// a jitter buffer per remote track, negotiated by JSEP offer/answer.
+/// A WebRTC peer connection as one sans-IO state machine: ICE, DTLS-SRTP, RTP/RTCP and a jitter
+/// buffer per remote audio track, data channels over SCTP in DTLS (`+DataChannels.swift`),
+/// negotiated by JSEP offer/answer.
 ///
 /// The driver binds UDP sockets, announces them with `addLocalHostCandidate`, exchanges SDP, then
 /// feeds datagrams and timeouts and sends whatever `pollOutput` hands back. Nothing here touches a
 /// socket or a clock, so two connections run back to back in a test with a virtual clock.
 ///
 /// Datagrams are demultiplexed by first byte (RFC 7983): STUN to ICE, DTLS records to DTLS, and
-/// RTP/RTCP through SRTP. A packet that fails anywhere is counted and dropped, never fatal.
+/// RTP/RTCP through SRTP; DTLS application data is SCTP (RFC 8261). A packet that fails anywhere
+/// is counted and dropped, never fatal.
 public final class PeerConnection {
     public let configuration: Configuration
     public let certificate: DTLSCertificate
     public private(set) var state: State = .new
-    public private(set) var statistics = Statistics()
+    public internal(set) var statistics = Statistics()
 
     let ice: ICEAgent
-    private var jsep: JSEPSession
+    var jsep: JSEPSession
     private var sendTransceiver: JSEPSession.TransceiverID?
     /// A receive-only transceiver, so an offer without a send track still asks for the peer's audio.
     private var receiveTransceiver: JSEPSession.TransceiverID?
     /// The answer prepared when a remote offer was applied; `createAnswer` hands it out.
     private var pendingAnswer: SessionDescription?
-    private var dtls: DTLSTransport?
-    private var dtlsRole: DTLSRole?
+    var dtls: DTLSTransport?
+    var dtlsRole: DTLSRole?
     private var srtp: SRTPSession?
     private var rtcp: RTCPScheduler?
     private var sender: OpusRTPPacketizer?
@@ -35,7 +37,9 @@ public final class PeerConnection {
     private var ssrcToMid: [UInt32: String] = [:]
     /// The negotiated header-extension IDs, cached so the receive path does not rebuild them.
     private var extensionMap = RTPHeaderExtensionMap()
-    private var outputs: [Output] = []
+    var outputs: [Output] = []
+    /// Data channels and their SCTP association (created once DTLS is up and SDP negotiated data).
+    var data = DataChannelSet()
     private var dtlsDeadline: ContinuousClock.Instant?
     private var rtcpDeadline: ContinuousClock.Instant?
     private var playoutDeadline: ContinuousClock.Instant?
@@ -61,6 +65,7 @@ public final class PeerConnection {
                                           value: certificate.fingerprint.hexDigest)],
             endOfCandidates: true, cname: configuration.cname,
             sessionID: String(UInt64.random(in: 1...UInt64(Int64.max)))))
+        jsep.configuration.maxMessageSize = configuration.maxMessageSize
         sendBuffer.reserveCapacity(1500)
         receiveScratch.reserveCapacity(1500)
     }
@@ -84,7 +89,7 @@ public final class PeerConnection {
     }
 
     public func createOffer() throws(RTCError) -> String {
-        if sendTransceiver == nil, receiveTransceiver == nil {
+        if sendTransceiver == nil, receiveTransceiver == nil, !jsep.wantsDataChannel {
             receiveTransceiver = jsep.addTransceiver(sending: nil, receiving: true)
         }
         syncLocalCredentials()
@@ -92,6 +97,13 @@ public final class PeerConnection {
     }
 
     /// The answer to the remote offer last applied with `setRemoteDescription(_:type: .offer, now:)`.
+    /// Adds a receive-only audio m-line to our next offer. `createOffer` adds one by itself only when
+    /// no data channel was created (so a data-only offer stays data-only).
+    public func addReceiveOnlyAudio() {
+        guard sendTransceiver == nil, receiveTransceiver == nil else { return }
+        receiveTransceiver = jsep.addTransceiver(sending: nil, receiving: true)
+    }
+
     public func createAnswer() throws(RTCError) -> String {
         guard let pendingAnswer else { throw RTCError(.invalidState, "createAnswer needs a remote offer first") }
         return pendingAnswer.serialized()
@@ -149,6 +161,7 @@ public final class PeerConnection {
                 remoteSends: media.direction.receives, remoteSSRC: media.remoteSSRCs.first,
                 remoteStreamID: media.remoteMSID?.streamID, remoteTrackID: media.remoteMSID?.trackID)
         }, now: now)
+        configureData(negotiated.media.first { $0.kind == .application && !$0.rejected }, now: now)
         if state == .new { transition(to: .connecting) }
         ice.handle(.timeout, now: now)
         drainICE(now: now)
@@ -181,18 +194,24 @@ public final class PeerConnection {
         }
     }
 
-    public func pollOutput() -> Output? { outputs.isEmpty ? nil : outputs.removeFirst() }
+    /// SCTP builds its packets here, when the driver drains, so a burst of `sendData` calls fills
+    /// packets instead of sending one per message.
+    public func pollOutput() -> Output? {
+        if outputs.isEmpty, data.needsDrain { drainSCTP() }
+        return outputs.isEmpty ? nil : outputs.removeFirst()
+    }
 
     /// The earliest instant any part of the connection wants `.timeout` (nil: only input wakes it).
     /// No array is built: drivers read it after every datagram.
     public var nextDeadline: ContinuousClock.Instant? {
-        Self.earlier(Self.earlier(ice.nextDeadline, dtlsDeadline), Self.earlier(rtcpDeadline, playoutDeadline))
+        Self.earlier(Self.earlier(Self.earlier(ice.nextDeadline, dtlsDeadline), Self.earlier(rtcpDeadline, playoutDeadline)),
+                     data.sctp?.nextDeadline)
     }
 
     /// The name `nextDeadline` had before the `ProtocolCore` convention (the benchmarks still use it).
     public var nextTimeout: ContinuousClock.Instant? { nextDeadline }
 
-    private static func earlier(_ a: ContinuousClock.Instant?, _ b: ContinuousClock.Instant?) -> ContinuousClock.Instant? {
+    static func earlier(_ a: ContinuousClock.Instant?, _ b: ContinuousClock.Instant?) -> ContinuousClock.Instant? {
         guard let a else { return b }
         guard let b else { return a }
         return min(a, b)
@@ -233,6 +252,7 @@ public final class PeerConnection {
         ice.close()
         drainICE(now: now)
         dtlsDeadline = nil; rtcpDeadline = nil; playoutDeadline = nil
+        endData(reason: nil)
         transition(to: .closed)
     }
 
@@ -340,6 +360,10 @@ public final class PeerConnection {
             rtcp?.handleTimeout(now: now)
             drainRTCP(now: now)
         }
+        if let deadline = data.sctp?.nextDeadline, deadline <= now {
+            data.sctp?.handle(.timeout, now: now)
+            data.needsDrain = true
+        }
         if let deadline = playoutDeadline, deadline <= now {
             for mid in playoutOrder {
                 guard let index = receivers.index(forKey: mid) else { continue }
@@ -393,7 +417,7 @@ public final class PeerConnection {
         }
     }
 
-    private func drainDTLS(now: ContinuousClock.Instant) {
+    func drainDTLS(now: ContinuousClock.Instant) {
         guard let dtls else { return }
         while let output = dtls.pollOutput() {
             switch output {
@@ -404,8 +428,8 @@ public final class PeerConnection {
                 return  // DTLS repeats its timeout until new input arrives
             case .event(.connected(let keyingMaterial)):
                 startMedia(keyingMaterial, now: now)
-            case .event(.applicationData):
-                break  // data channels (SCTP) are out of scope; m=application is rejected in SDP
+            case .event(.applicationData(let packet)):
+                receiveSCTP(packet, now: now)
             case .event(.closed):
                 transition(to: .closed)
             case .event(.failed(let error)):
@@ -489,10 +513,12 @@ public final class PeerConnection {
         drainRTCP(now: now)
         if let startedAt { statistics.connectedAfter = now - startedAt }
         transition(to: .connected)
+        startSCTPIfReady(now: now)
     }
 
     private func fail(_ error: RTCError) {
         guard state != .failed, state != .closed else { return }
+        endData(reason: error.description)
         outputs.append(.event(.failure(error)))
         transition(to: .failed)
     }

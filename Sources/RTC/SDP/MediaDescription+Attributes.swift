@@ -49,6 +49,22 @@ extension MediaDescription {
         ssrcAttributes.first { $0.ssrc == ssrc && $0.attribute == "cname" }?.value
     }
 
+    /// `a=sctp-port` (RFC 8841 §5): the SCTP port inside DTLS; absent means 5000.
+    public var sctpPort: UInt16? {
+        attributes.firstValue(named: "sctp-port").flatMap { SDPValueParsing.decimal(Substring($0), as: UInt16.self) }
+    }
+
+    /// `a=max-message-size` (RFC 8841 §6): the largest message the author receives; 0 means no limit.
+    public var maxMessageSize: Int? {
+        attributes.firstValue(named: "max-message-size").flatMap { SDPValueParsing.decimal(Substring($0), as: Int.self) }
+    }
+
+    /// `m=application … UDP/DTLS/SCTP webrtc-datachannel` (RFC 8841 §4), the only data section we take;
+    /// `TCP/DTLS/SCTP` is the same format over ICE-TCP, which we do not run.
+    public var isDataChannelSection: Bool {
+        kind == .application && proto.uppercased() == "UDP/DTLS/SCTP" && formats == ["webrtc-datachannel"]
+    }
+
     public var rtcpMux: Bool { attributes.contains(named: "rtcp-mux") }
     public var rtcpReducedSize: Bool { attributes.contains(named: "rtcp-rsize") }
 

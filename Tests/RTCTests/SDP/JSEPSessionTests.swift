@@ -74,15 +74,17 @@ struct JSEPSessionTests {
         #expect(session.remoteFingerprint?.value.hasPrefix("E2:E8") == true, "session-level fingerprint applies")
         #expect(session.remoteCandidates.count == 2)
         #expect(session.dtlsRole == .client)
-        #expect(session.media.map(\.rejected) == [false, true])
+        #expect(session.media.map(\.rejected) == [false, false], "the data section is accepted (RFC 8841)")
+        #expect(session.media[1].kind == .application && session.media[1].remoteSCTPPort == 5000)
         #expect(session.media[0].direction == .sendonly, "pion is recvonly, so we only send")
         #expect(session.media[0].opusPayloadType == 111)
 
         let text = try Self.wire(answer.description)
-        #expect(text.bundleGroup?.mids == ["0"], "the rejected data section leaves BUNDLE")
+        #expect(text.bundleGroup?.mids == ["0", "1"], "the data section joins BUNDLE")
         #expect(text.media[0].setup == .active && text.media[0].direction == .sendonly)
-        #expect(text.media[1].kind == .application && text.media[1].port == 0 && text.media[1].mid == "1")
-        #expect(text.media[1].formats == ["webrtc-datachannel"])
+        #expect(text.media[1].kind == .application && text.media[1].port == 9 && text.media[1].mid == "1")
+        #expect(text.media[1].formats == ["webrtc-datachannel"] && text.media[1].proto == "UDP/DTLS/SCTP")
+        #expect(text.media[1].setup == .active && text.media[1].sctpPort == 5000 && text.media[1].maxMessageSize == 1_048_576)
     }
 
     @Test func answersLiveKitSubscriberOfferRejectingDataAndVideo() throws {
@@ -90,9 +92,10 @@ struct JSEPSessionTests {
         let answer = try bob.createAnswer(to: SessionDescription(parsing: SDPFixtures.liveKitSubscriberOffer))
         let text = try Self.wire(answer.description)
         #expect(text.media.map(\.mid) == ["0", "1", "2"])
-        #expect(text.media.map(\.port) == [0, 9, 0])
+        #expect(text.media.map(\.port) == [9, 9, 0], "LiveKit's _reliable/_lossy data section is accepted")
+        #expect(text.media[0].kind == .application && text.media[0].sctpPort == 5000)
         #expect(text.media[2].kind == .video && text.media[2].formats == ["96", "97"])
-        #expect(text.bundleGroup?.mids == ["1"])
+        #expect(text.bundleGroup?.mids == ["0", "1"])
         #expect(text.media[1].formats == ["111"], "RED is not answered (livekit#943)")
         #expect(text.media[1].direction == .recvonly)
         #expect(text.media[1].extensionMaps == [ExtensionMap(id: 10, uri: RTPHeaderExtensionURI.absoluteCaptureTime)])
@@ -102,7 +105,7 @@ struct JSEPSessionTests {
         #expect(audio.remoteMSID?.trackID == "TR_AMbQ7rT2vYpN")
         #expect(audio.remoteMSID?.streamID.split(separator: "|").first == "PA_kX9yF3qLhZ2w")
         #expect(answer.session.remoteICELite && answer.session.isICEControlling)
-        #expect(answer.session.media.map(\.rejected) == [true, false, true])
+        #expect(answer.session.media.map(\.rejected) == [false, false, true])
     }
 
     @Test(arguments: [false, true])
@@ -129,7 +132,8 @@ struct JSEPSessionTests {
         let session = answer.session
         #expect(session.media.map(\.opusPayloadType) == [96, 96, nil])
         #expect(session.media.map(\.direction) == [.sendrecv, .inactive, .inactive])
-        #expect(session.bundleMids == ["0", "1"])
+        #expect(session.bundleMids == ["0", "1", "2"])
+        #expect(session.media[2].kind == .application && !session.media[2].rejected)
         #expect(session.remoteFingerprints.count == 3 && session.remoteFingerprint?.algorithm == "sha-256")
         #expect(session.remoteCandidates.count == 1, "only the bundle transport's candidates")
         #expect(session.media[0].transceiver != session.media[1].transceiver)
@@ -195,7 +199,7 @@ struct JSEPSessionTests {
         #expect(reused == first.session.media[1].transceiver)
         let ownOffer = try Self.wire(bob.createOffer())
         #expect(ownOffer.media.map(\.mid) == ["0", "1", "2"])
-        #expect(ownOffer.media.map(\.port) == [0, 9, 0])
+        #expect(ownOffer.media.map(\.port) == [9, 9, 0], "the accepted data section stays in our re-offer")
         #expect(ownOffer.media[1].direction == .sendrecv && ownOffer.media[1].msids.first?.trackID == "TR_b")
     }
 

@@ -40,12 +40,21 @@ extension JSEPSession {
                 slot.transceiver = bindTransceiver(mid: mid, existing: slot.transceiver)
                 payloadTypes[index] = payloadType
                 accepted.append(index)
+            } else if inTransport, section.isDataChannelSection, !section.isRejected,
+                      !plan.contains(where: { $0.kind == .application && !$0.rejected }) {
+                // One SCTP association per transport (RFC 8841 §5): only the first data section.
+                slot.rejected = false
+                accepted.append(index)
             }
             plan.append(slot)
         }
         let role = try answerRole(offer: offer, transport: accepted.first)
         var media: [MediaDescription] = []
         for (index, slot) in plan.enumerated() {
+            if slot.kind == .application, !slot.rejected {
+                media.append(dataSection(mid: slot.mid, setup: role == .client ? .active : .passive))
+                continue
+            }
             guard !slot.rejected, let id = slot.transceiver, let payloadType = payloadTypes[index],
                 let transceiver = transceivers.first(where: { $0.id == id })
             else {

@@ -45,6 +45,26 @@ extension JSEPSession {
             connections: [SDPConnection()], attributes: attributes)
     }
 
+    /// Our data section (RFC 8841 §5–6; JSEP §5.2.1): `m=application 9 UDP/DTLS/SCTP webrtc-datachannel`
+    /// with the bundle transport's ICE and DTLS attributes, `a=sctp-port:5000` and our message limit.
+    func dataSection(mid: String, setup: DTLSSetup) -> MediaDescription {
+        var attributes = [
+            SDPAttribute("mid", mid),
+            SDPAttribute("ice-ufrag", configuration.iceUsernameFragment),
+            SDPAttribute("ice-pwd", configuration.icePassword), SDPAttribute("ice-options", "trickle"),
+        ]
+        attributes += configuration.fingerprints.map { SDPAttribute("fingerprint", $0.sdpValue) }
+        attributes += [SDPAttribute("setup", setup.rawValue), SDPAttribute("sctp-port", "5000"),
+                       SDPAttribute("max-message-size", "\(configuration.maxMessageSize)")]
+        attributes += configuration.candidates.map { candidate in
+            SDPAttribute("candidate", candidate.hasPrefix("candidate:") ? String(candidate.dropFirst(10)) : candidate)
+        }
+        if configuration.endOfCandidates { attributes.append(SDPAttribute("end-of-candidates")) }
+        return MediaDescription(
+            kind: .application, port: 9, proto: "UDP/DTLS/SCTP", formats: ["webrtc-datachannel"],
+            connections: [SDPConnection()], attributes: attributes)
+    }
+
     /// A rejected or stopped m-line: port 0, the mid kept so m-line order stays matchable.
     static func rejectedSection(_ slot: Slot) -> MediaDescription {
         MediaDescription(

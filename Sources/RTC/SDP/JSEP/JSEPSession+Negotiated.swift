@@ -38,6 +38,12 @@ extension JSEPSession {
                 mid: slot.mid, kind: slot.kind, rejected: true, transceiver: slot.transceiver, opusPayloadType: nil,
                 extensionIDs: [:], direction: .inactive, remoteSSRCs: [], remoteMSID: nil)
         }
+        if slot.kind == .application {
+            return NegotiatedMedia(
+                mid: slot.mid, kind: slot.kind, rejected: false, transceiver: nil, opusPayloadType: nil,
+                extensionIDs: [:], direction: .inactive, remoteSSRCs: [], remoteMSID: nil,
+                remoteSCTPPort: remote.sctpPort ?? 5000, remoteMaxMessageSize: remote.maxMessageSize ?? 65_536)
+        }
         // An answer's direction already intersects ours; an offer's is intersected here.
         let remoteDirection = remote.direction ?? .sendrecv
         let direction = remoteDirection.reversed.intersection(local)

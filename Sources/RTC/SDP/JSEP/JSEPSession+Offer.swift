@@ -24,9 +24,22 @@ extension JSEPSession {
                 plan.append(slot)
             }
         }
+        if wantsDataChannel, !plan.contains(where: { $0.kind == .application && !$0.rejected }) {
+            let slot = Slot(mid: nextMid(avoiding: plan), kind: .application, proto: "UDP/DTLS/SCTP",
+                            formats: ["webrtc-datachannel"], transceiver: nil, rejected: false)
+            if let free = plan.firstIndex(where: { $0.rejected && !isLive($0.transceiver) }) {
+                plan[free] = slot
+            } else {
+                plan.append(slot)
+            }
+        }
         let extensions = offeredExtensions()
         var media: [MediaDescription] = []
         for slot in plan {
+            if slot.kind == .application, !slot.rejected {
+                media.append(dataSection(mid: slot.mid, setup: .actpass))
+                continue
+            }
             guard !slot.rejected, let id = slot.transceiver, let transceiver = transceivers.first(where: { $0.id == id })
             else {
                 media.append(Self.rejectedSection(slot))
@@ -54,9 +67,10 @@ extension JSEPSession {
         }
         for index in plan.indices where !plan[index].rejected {
             let section = answer.media[index]
-            guard section.isRejected || section.kind != .audio else { continue }
+            guard section.isRejected || section.kind != plan[index].kind else { continue }
             // A rejected m-section stops its transceiver (RFC 8829 §5.10); the line can be recycled.
             plan[index].rejected = true
+            if plan[index].kind == .application { wantsDataChannel = false }
             if let id = plan[index].transceiver, let local = transceivers.firstIndex(where: { $0.id == id }) {
                 transceivers[local].stopped = true
             }

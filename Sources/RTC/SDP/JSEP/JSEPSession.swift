@@ -15,6 +15,8 @@ public struct JSEPSession: Sendable {
         public var sessionID: String
         /// Offer/accept transport-wide CC (extmap + rtcp-fb); LiveKit uses none for audio.
         public var enableTransportCC: Bool
+        /// Our `a=max-message-size` in a data section: the largest data-channel message we accept.
+        public var maxMessageSize = 1_048_576
 
         public init(
             iceUsernameFragment: String, icePassword: String, fingerprints: [SDPFingerprint],
@@ -68,6 +70,8 @@ public struct JSEPSession: Sendable {
     var sessionVersion: UInt64 = 1
     /// Decided by the first exchange and kept for the session's life.
     public internal(set) var dtlsRole: DTLSRole?
+    /// A data channel was created: our offers carry one `m=application` (RFC 8841) until it is rejected.
+    public var wantsDataChannel = false
 
     public init(configuration: Configuration) {
         self.configuration = configuration

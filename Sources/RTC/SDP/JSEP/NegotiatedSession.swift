@@ -36,4 +36,8 @@ public struct NegotiatedMedia: Sendable, Hashable {
     public var direction: MediaDirection
     public var remoteSSRCs: [UInt32]
     public var remoteMSID: MediaStreamID?
+    /// Data section only: the peer's `a=sctp-port` (5000 when absent, RFC 8841 §5).
+    public var remoteSCTPPort: UInt16? = nil
+    /// Data section only: the peer's `a=max-message-size` (65,536 when absent, 0 = no limit; RFC 8841 §6).
+    public var remoteMaxMessageSize: Int? = nil
 }
