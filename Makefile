@@ -48,8 +48,8 @@ test: deps peers
 	@# then the interop suites (WebRTC matrix, LiveKit-style servers), whose peer processes would
 	@# starve anything beside them.
 	$(TEST_ENV) swift test --skip-build $(SWIFT_FLAGS) --filter '^(ProvidersTests|TransportTests)\.'
-	$(TEST_ENV) swift test --skip-build $(SWIFT_FLAGS) --skip '^(ProvidersTests|TransportTests|InteropTests|LiveKitTests)\.'
-	$(TEST_ENV) swift test --skip-build $(SWIFT_FLAGS) --filter '^(InteropTests|LiveKitTests)\.'
+	$(TEST_ENV) swift test --skip-build $(SWIFT_FLAGS) --skip '^(ProvidersTests|TransportTests|InteropTests|LiveKitTests|LiveKitServerTests)\.'
+	$(TEST_ENV) swift test --skip-build $(SWIFT_FLAGS) --filter '^(InteropTests|LiveKitTests|LiveKitServerTests)\.'
 	@# A short libFuzzer smoke run of every parser target (docs/fuzzing.md): 2 s each, any finding fails.
 	scripts/fuzz smoke 2
 
