@@ -10,13 +10,15 @@ struct ConfigurationOptions: ParsableArguments {
     /// Loads the configuration and sets up stderr logging at its level. Configuration problems
     /// become one clear message and exit code 1.
     /// `quietByDefault` (interactive commands) logs warnings and worse unless STEADFAST_LOG_LEVEL says otherwise.
-    func load(quietByDefault: Bool = false) throws -> SteadfastConfiguration {
+    /// `jsonLogs` (`start`): one JSON object per line instead of readable text.
+    func load(quietByDefault: Bool = false, jsonLogs: Bool = false) throws -> SteadfastConfiguration {
         let loader = ConfigurationLoader(envFile: envFile ?? ".env", envFileIsOptional: envFile == nil)
         let config: SteadfastConfiguration
         do { config = try loader.load() } catch { throw CommandFailure(error.message) }
         let explicit = (try? loader.variables())?["STEADFAST_LOG_LEVEL"] != nil
         let level = quietByDefault && !explicit ? .warning : Logger.Level(rawValue: config.logLevel) ?? .info
         LoggingSystem.bootstrap { label in
+            if jsonLogs { return JSONLogHandler(label: label, level: level) }
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level
             return handler

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import Providers
 
 /// The first lines of `console`, `dev` and `start` on stderr: which agent runs, which providers serve
@@ -27,10 +28,15 @@ struct StartupBanner {
         return lines
     }
 
+    /// - Parameter logger: log the lines through it instead (JSON logs, where a raw line would break the format).
     static func show(agent: String, llm: FallbackLLM, stt: FallbackRouter<STTCapability>? = nil,
-                     tts: FallbackRouter<TTSCapability>? = nil) async {
+                     tts: FallbackRouter<TTSCapability>? = nil, logger: Logger? = nil) async {
         let banner = StartupBanner(agent: agent, llm: await llm.router.status(), stt: await stt?.status(),
                                    tts: await tts?.status())
+        if let logger {
+            for line in banner.lines { logger.notice("\(line.dropFirst("steadfast: ".count))") }
+            return
+        }
         FileHandle.standardError.write(Data((TerminalText.escaped(banner.lines.joined(separator: "\n")) + "\n").utf8))
     }
 }

@@ -11,6 +11,8 @@ import ServiceLifecycle
 struct SignalWatcher: Service {
     let trigger: ShutdownTrigger
     let logger: Logger
+    /// Also tell a person at the terminal, in plain words on stderr; off when stderr is JSON lines.
+    var plainNotices = true
 
     func run() async throws {
         let (signals, sink) = AsyncStream<Int32>.makeStream()
@@ -32,10 +34,11 @@ struct SignalWatcher: Service {
         for await number in signals.cancelOnGracefulShutdown() {
             count += 1
             if count > 1 {
-                FileHandle.standardError.write(Data("steadfast: second signal, exiting now\n".utf8))
+                if plainNotices { FileHandle.standardError.write(Data("steadfast: second signal, exiting now\n".utf8)) }
+                logger.notice("Second signal: exiting now")
                 exit(130)
             }
-            FileHandle.standardError.write(Data("steadfast: draining (signal again to exit now)\n".utf8))
+            if plainNotices { FileHandle.standardError.write(Data("steadfast: draining (signal again to exit now)\n".utf8)) }
             logger.info("Signal received: draining", metadata: ["signal": "\(number == SIGTERM ? "SIGTERM" : "SIGINT")"])
             await trigger.trigger()
         }

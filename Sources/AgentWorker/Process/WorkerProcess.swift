@@ -30,10 +30,12 @@ public final class WorkerProcess: Sendable {
         /// How often the worker measures its load (`CPULoad`) and reports it to LiveKit; nil: never
         /// (load 0). Off by default: a test process's CPU is no measure of a worker's.
         public var loadInterval: Duration?
+        /// Signal notices also as plain lines on stderr (for a terminal); false when stderr carries JSON logs.
+        public var plainNotices: Bool
 
         public init(httpHost: String = "127.0.0.1", httpPort: Int? = 8081, drainTimeout: Duration = .seconds(1_800),
                     handlesSignals: Bool = true, sdkVersion: String = "0.1.0", metrics: PrometheusCollectorRegistry? = nil,
-                    loadInterval: Duration? = nil) {
+                    loadInterval: Duration? = nil, plainNotices: Bool = true) {
             self.httpHost = httpHost
             self.httpPort = httpPort
             self.drainTimeout = drainTimeout
@@ -41,6 +43,7 @@ public final class WorkerProcess: Sendable {
             self.sdkVersion = sdkVersion
             self.metrics = metrics
             self.loadInterval = loadInterval
+            self.plainNotices = plainNotices
         }
     }
 
@@ -78,7 +81,7 @@ public final class WorkerProcess: Sendable {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         let shutdown = ShutdownTrigger()
         if options.handlesSignals {
-            services.append(.init(service: SignalWatcher(trigger: shutdown, logger: logger), serviceName: "signals"))
+            services.append(.init(service: SignalWatcher(trigger: shutdown, logger: logger, plainNotices: options.plainNotices), serviceName: "signals"))
         }
         if let port = options.httpPort {
             let server: WorkerHTTPServer

@@ -35,9 +35,11 @@ struct WorkerRunOptions: ParsableArguments {
 extension WorkerRunOptions {
     /// Runs the worker process (`WorkerProcess`) until SIGTERM/SIGINT (then drains: no new jobs,
     /// running jobs finish; a second signal exits at once). Shared by `start` and the `dev` modes; `chain` overrides the agent's LLM chain.
-    func runWorker(command: String, chain: LLMChainKind?) async throws {
+    func runWorker(command: String, chain: LLMChainKind?, jsonLogs: Bool = false) async throws {
         let options = self
-        let config = try configurationOptions.load()
+        let config = try configurationOptions.load(jsonLogs: jsonLogs)
+        // Before any chain or session exists: they create their metrics in the registry `/metrics` renders.
+        let metrics = PrometheusExport.processRegistry
         let url: URL
         let credentials: (apiKey: String, apiSecret: Secret)
         // `dev` with no LIVEKIT_URL runs the embedded LiveKit server in-process and the worker against it.
@@ -65,7 +67,7 @@ extension WorkerRunOptions {
         let stt = try wiring.sttChain()
         let tts = try wiring.ttsChain()
         await wiring.checkModels(llm: llm, stt: stt, tts: tts)
-        await StartupBanner.show(agent: options.agent, llm: llm, stt: stt, tts: tts)
+        await StartupBanner.show(agent: options.agent, llm: llm, stt: stt, tts: tts, logger: jsonLogs ? logger : nil)
         let hosts = options.rtcHost.isEmpty ? NetworkInterfaces.ipv4Addresses() : options.rtcHost
         let agentType = options.agent
         let service: AgentWorkerService
@@ -88,7 +90,8 @@ extension WorkerRunOptions {
             process = try await WorkerProcess(
                 service: service,
                 options: .init(httpHost: options.httpHost, httpPort: options.httpPort >= 0 ? options.httpPort : nil,
-                               drainTimeout: .seconds(options.drainTimeout), sdkVersion: SteadfastVersion.current),
+                               drainTimeout: .seconds(options.drainTimeout), sdkVersion: SteadfastVersion.current,
+                               metrics: metrics, loadInterval: .milliseconds(2_500), plainNotices: !jsonLogs),
                 logger: logger,
                 status: {
                     let encoder = JSONEncoder()
@@ -115,7 +118,7 @@ struct StartCommand: AsyncParsableCommand {
 
     @OptionGroup var worker: WorkerRunOptions
 
-    func run() async throws { try await worker.runWorker(command: "steadfast start", chain: nil) }
+    func run() async throws { try await worker.runWorker(command: "steadfast start", chain: nil, jsonLogs: true) }
 }
 
 /// `steadfast dev`: the worker for development, with a choice of LLM chain.
