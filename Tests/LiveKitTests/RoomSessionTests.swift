@@ -129,6 +129,74 @@ struct RoomSessionTests {
         await loop
     }
 
+    /// A protocol-17 server puts its own `_reliable` channel in the subscriber offer and forwards
+    /// the others' packets on it, stamped with their identity: the session answers the data section,
+    /// the channel opens, and a packet and an RPC call from the caller reach the room with their sender.
+    @Test func theServersSubscriberChannelDeliversPacketsWithTheirSender() async throws {
+        let session = RoomSession(hosts: ["127.0.0.1"], logger: Logger(label: "test.room"))
+        async let loop: Void = session.run()
+        let (sfuEvents, sfuSink) = AsyncStream<PeerConnection.Event>.makeStream()
+        let sfu = try PeerConnectionDriver(hosts: ["127.0.0.1"], onEvent: { sfuSink.yield($0) })
+        sfu.connection.addSendTrack(streamID: "PA_caller|TR_caller", trackID: "TR_caller")
+        let channel = try sfu.connection.createDataChannel(DataChannelOptions(label: "_reliable"), now: .now)
+        try sfu.start()
+        defer { sfu.stop() }
+
+        session.inbox.send(.data(.registerMethod("agent.time")))
+        session.inbox.send(.frame(try Self.joinFrame()))
+        let offer = try await sfu.withConnection { try $0.createOffer() }
+        #expect(offer.contains("m=application"), "the SFU's offer carries its data channel")
+        var description = Livekit_SessionDescription()
+        description.type = "offer"
+        description.sdp = offer
+        description.id = 1
+        description.midToTrackID = ["0": "TR_caller"]
+        session.inbox.send(.frame(try Self.frame(.offer(description))))
+        let answerFrame = await Self.first(session.outgoingFrames, within: .seconds(20)) { frame in
+            if case .answer = try? Livekit_SignalRequest(serializedBytes: frame).message { true } else { false }
+        }
+        guard case .answer(let answer)? = try Livekit_SignalRequest(serializedBytes: try #require(answerFrame)).message else {
+            Issue.record("not an answer")
+            return
+        }
+        #expect(answer.sdp.contains("m=application"), "the data section is accepted")
+        try await sfu.withConnection { try $0.setRemoteDescription(answer.sdp, type: .answer, now: .now) }
+        let opened = await Self.first(sfuEvents, within: .seconds(20)) { event in
+            if case .dataChannelOpened(let open) = event { open.id == channel } else { false }
+        }
+        try #require(opened != nil, "the SFU's _reliable never opened")
+
+        var packet = Livekit_DataPacket()
+        packet.participantIdentity = "caller"
+        packet.user.payload = Data("hello agent".utf8)
+        packet.user.topic = "greetings"
+        sfu.sendData(.binary([UInt8](try packet.serializedData())), on: channel)
+        var call = Livekit_DataPacket()
+        call.participantIdentity = "caller"
+        call.rpcRequest.id = "R1"
+        call.rpcRequest.method = "agent.time"
+        call.rpcRequest.payload = "now?"
+        call.rpcRequest.version = 1
+        call.rpcRequest.responseTimeoutMs = 10_000
+        sfu.sendData(.binary([UInt8](try call.serializedData())), on: channel)
+
+        let received = await Self.first(session.events, within: .seconds(20)) { event in
+            if case .data(.userPacket) = event { true } else { false }
+        }
+        guard case .data(.userPacket(let user))? = received else {
+            Issue.record("no packet reached the room")
+            return
+        }
+        #expect(user.senderIdentity == "caller" && user.topic == "greetings" && user.payload == Data("hello agent".utf8))
+        #expect(user.kind == .reliable)
+        let invocation = await Self.first(session.invocations, within: .seconds(20)) { _ in true }
+        #expect(invocation?.callerIdentity == "caller" && invocation?.method == "agent.time" && invocation?.payload == "now?")
+
+        session.inbox.send(.leave)
+        session.inbox.send(.signallingClosed(nil))
+        await loop
+    }
+
     /// Nobody reads the room's audio: the buffer holds its capacity and counts every frame past it.
     @Test func aStalledAudioConsumerDoesNotGrowMemory() async throws {
         let session = RoomSession(hosts: ["127.0.0.1"], logger: Logger(label: "test.room"),

@@ -6,6 +6,13 @@ public struct ReceivedUserPacket: Sendable, Hashable {
     public var topic: String?
     public var senderIdentity: String
     public var kind: DataKind
+
+    public init(payload: Data, topic: String?, senderIdentity: String, kind: DataKind) {
+        self.payload = payload
+        self.topic = topic
+        self.senderIdentity = senderIdentity
+        self.kind = kind
+    }
 }
 
 /// A legacy chat message (`DataPacket.chat_message`); current frontends send a text stream on `lk.chat`.

@@ -11,9 +11,13 @@ import Synchronization
 /// publisher `PeerConnection` we offer on (one Opus microphone track), and a subscriber
 /// `PeerConnection` the server offers on (the other participants' audio).
 ///
-/// It joins with signalling protocol 2, as LiveKit's ESP32 SDK does: the publisher connection is
-/// the primary one, the server runs full ICE, and it never pushes a data-channel-only offer, which
-/// this stack (no SCTP yet) could not accept. Audio out goes through `publish(_:)`, audio in arrives
+/// It joins with signalling protocol 17 on the classic two-connection `/rtc` path, as the official
+/// SDKs do (the JS SDK and server-sdk-go send 17; the Rust core of the Python SDK sends 18 and falls
+/// back to `/rtc` when `/rtc/v1` answers 404): the server makes the subscriber connection primary
+/// and offers it at once, with its own `_reliable`/`_lossy` data channels, and our publisher
+/// connection carries `_reliable` and `_lossy` from the join. We advertise `client_protocol` 0, so
+/// other participants send us RPC as `RpcRequest` packets and streams uncompressed (docs/livekit-data.md).
+/// Audio out goes through `publish(_:)`, audio in arrives
 /// on `audio` (bounded: a slow consumer loses the oldest frames, counted in `stats`), everything
 /// else on `events`. The order in which a room handles what happens is `RoomSession`'s; this type
 /// only connects the signalling connection (`WebSocketConnectionLoop`) to it.
@@ -23,7 +27,7 @@ public final class RoomClient: Sendable {
         public var token: String
         /// Local addresses to gather host candidates on.
         public var hosts: [String]
-        public var protocolVersion = 2
+        public var protocolVersion = 17
 
         public init(url: URL, token: String, hosts: [String]) {
             self.url = url
@@ -39,6 +43,7 @@ public final class RoomClient: Sendable {
     private let options: Options
     private let logger: Logger
     private let session: RoomSession
+    private let rpcHandlers = RpcHandlers()
 
     public init(options: Options, logger: Logger = Logger(label: "steadfast.room")) {
         self.options = options
@@ -59,6 +64,7 @@ public final class RoomClient: Sendable {
         components.queryItems = [
             URLQueryItem(name: "access_token", value: token),
             URLQueryItem(name: "protocol", value: "\(protocolVersion)"),
+            URLQueryItem(name: "client_protocol", value: "0"),
             URLQueryItem(name: "sdk", value: "swift"),
             URLQueryItem(name: "version", value: "0.1.0"),
             URLQueryItem(name: "os", value: "linux"),
@@ -86,13 +92,37 @@ public final class RoomClient: Sendable {
         }
         async let loop: Void = session.run()
         async let writer: Void = Self.write(session.outgoingFrames, to: connection)
+        async let handlers: Void = Self.serve(session.invocations, handlers: rpcHandlers, session: session)
         connection.open(WebSocketRequest(url: url, bearerToken: options.token, maximumFrameSize: 1 << 22))
         await connection.run()
         let error = failure.withLock { $0 }
         session.inbox.send(.signallingClosed(error.map { LiveKitError.connecting(to: LiveKitEndpoint.redacted(options.url), $0) }))
         await loop
         await writer
+        await handlers
         if let error { throw error }
+    }
+
+    /// Runs each call to a registered method in its own child task and hands the answer to the
+    /// session; ends when the session does (then the running handlers are awaited).
+    private static func serve(_ invocations: AsyncStream<RpcInvocation>, handlers: RpcHandlers, session: RoomSession) async {
+        await withDiscardingTaskGroup { group in
+            for await invocation in invocations {
+                guard let handler = handlers.withLock({ $0[invocation.method] }) else {
+                    session.inbox.send(.data(.respondRpc(requestID: invocation.requestID, .failure(.unsupportedMethod))))
+                    continue
+                }
+                group.addTask {
+                    let result: Result<String, RpcError>
+                    do { result = .success(try await handler(invocation)) } catch let error as RpcError {
+                        result = .failure(error)
+                    } catch {
+                        result = .failure(.applicationError)
+                    }
+                    session.inbox.send(.data(.respondRpc(requestID: invocation.requestID, result)))
+                }
+            }
+        }
     }
 
     /// Hands the session's frames to the connection; when the session ends signalling (leave, the
@@ -119,4 +149,93 @@ public final class RoomClient: Sendable {
 
     /// What the bounded audio buffers dropped so far.
     public var stats: RoomStats { session.stats }
+
+    // MARK: Data
+
+    /// A method another participant can call; the handler's string is the answer, an `RpcError` it
+    /// throws reaches the caller as is, any other error as `applicationError`.
+    public typealias RpcHandler = @Sendable (RpcInvocation) async throws -> String
+
+    /// Sends a user packet (`destinations` empty: everyone in the room).
+    public func sendData(_ payload: Data, topic: String? = nil, to destinations: [String] = [], kind: DataKind = .reliable) {
+        session.inbox.send(.data(.sendPacket(payload: payload, topic: topic, destinations: destinations, kind: kind)))
+    }
+
+    /// Reads text and byte streams on `topic`; they arrive whole as `.data(.textStream)` /
+    /// `.data(.byteStream)` events. Streams on topics nobody reads are dropped, as the SDKs do.
+    public func readStreams(topic: String) {
+        session.inbox.send(.data(.readTopic(topic)))
+    }
+
+    /// Opens a text stream and returns its id; write to it with `writeStream`, end it with `closeStream`.
+    /// `senderIdentity` sends on behalf of another participant (an agent does for the user's transcript).
+    @discardableResult
+    public func openTextStream(topic: String, attributes: [String: String] = [:], to destinations: [String] = [],
+                               senderIdentity: String? = nil, id: String = UUID().uuidString) -> String {
+        session.inbox.send(.data(.openStream(.init(id: id, topic: topic, attributes: attributes, destinations: destinations,
+                                                   senderIdentity: senderIdentity, timestamp: Self.millisecondsNow()))))
+        return id
+    }
+
+    public func writeStream(_ id: String, text: String) {
+        session.inbox.send(.data(.writeStream(id: id, Data(text.utf8))))
+    }
+
+    public func closeStream(_ id: String, attributes: [String: String] = [:]) {
+        session.inbox.send(.data(.closeStream(id: id, attributes: attributes)))
+    }
+
+    /// A whole text in one stream (the SDKs' `sendText`).
+    public func sendText(_ text: String, topic: String, attributes: [String: String] = [:], to destinations: [String] = []) {
+        let id = UUID().uuidString
+        session.inbox.send(.data(.openStream(.init(id: id, topic: topic, attributes: attributes, destinations: destinations,
+                                                   totalLength: UInt64(text.utf8.count), timestamp: Self.millisecondsNow()))))
+        writeStream(id, text: text)
+        closeStream(id)
+    }
+
+    /// Bytes in one stream (the SDKs' `sendFile`, from memory).
+    public func sendBytes(_ bytes: Data, name: String, topic: String, to destinations: [String] = []) {
+        let id = UUID().uuidString
+        session.inbox.send(.data(.openStream(.init(id: id, topic: topic, content: .bytes(name: name), destinations: destinations,
+                                                   totalLength: UInt64(bytes.count), timestamp: Self.millisecondsNow()))))
+        session.inbox.send(.data(.writeStream(id: id, bytes)))
+        closeStream(id)
+    }
+
+    /// Registers (or replaces) a method other participants can call.
+    public func registerRpcMethod(_ method: String, handler: @escaping RpcHandler) {
+        rpcHandlers.withLock { $0[method] = handler }
+        session.inbox.send(.data(.registerMethod(method)))
+    }
+
+    public func unregisterRpcMethod(_ method: String) {
+        rpcHandlers.withLock { $0[method] = nil }
+        session.inbox.send(.data(.unregisterMethod(method)))
+    }
+
+    /// Calls `method` on `destination` and returns its answer. Fails with LiveKit's codes:
+    /// `connectionTimeout` (no ack within 7 s), `responseTimeout`, `unsupportedMethod`,
+    /// `recipientDisconnected`, or the error the handler sent.
+    public func performRpc(destination: String, method: String, payload: String,
+                           responseTimeout: Duration = .seconds(15)) async throws(RpcError) -> String {
+        let id = UUID().uuidString
+        let session = self.session
+        let result = await withCheckedContinuation { continuation in
+            session.calls.withLock { $0[id] = continuation }
+            if !session.inbox.send(.data(.performRpc(id: id, destination: destination, method: method, payload: payload,
+                                                     responseTimeout: responseTimeout))) {
+                session.calls.withLock { $0.removeValue(forKey: id) }?.resume(returning: .failure(.sendFailed))
+            }
+        }
+        return try result.get()
+    }
+
+    static func millisecondsNow() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
+}
+
+/// The registered RPC handlers, by method: set by the caller's task, read by the serving task.
+final class RpcHandlers: Sendable {
+    private let handlers = Mutex<[String: RoomClient.RpcHandler]>([:])
+    func withLock<T: Sendable>(_ body: (inout [String: RoomClient.RpcHandler]) -> T) -> T { handlers.withLock { body(&$0) } }
 }

@@ -114,6 +114,13 @@ public enum RoomEvent: Sendable {
     case trackUnsubscribed(mid: String)
     /// One of our two peer connections changed state.
     case connectionState(RoomConnection, PeerConnection.State)
+    /// A LiveKit data channel (`_reliable`, `_lossy`) opened: ours on the publisher connection, the
+    /// server's on the subscriber connection.
+    case dataChannelOpened(RoomConnection, label: String)
+    /// Something arrived on the data plane (a packet, a whole stream on a topic we read, a chat
+    /// message), with its sender's identity; or input was dropped. RPC calls reach the registered
+    /// handlers instead.
+    case data(RoomDataEvent)
     case error(RoomError)
     case disconnected(RoomDisconnectReason)
 }

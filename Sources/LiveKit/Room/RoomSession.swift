@@ -25,6 +25,12 @@ import Synchronization
 ///
 /// Audio never enters the inbox: outgoing frames wait in the publisher's `DropOldestBuffer`, decoded
 /// frames leave through a `DropOldestStream`; both count their drops (`stats`).
+///
+/// The data plane (`RoomDataCore`) lives in the same loop: the publisher connection opens `_reliable`
+/// and `_lossy` from the join (LiveKit only reads what a client sends on its publisher channels);
+/// messages arrive on those and on the channels the server opens on the subscriber connection, are
+/// labelled by channel, and become room events with the sender's identity. Messages to send before
+/// `_reliable`/`_lossy` are open wait in a bounded queue.
 final class RoomSession: Sendable {
     enum Input: Sendable {
         /// One binary signalling frame (a `SignalResponse`).
@@ -35,7 +41,12 @@ final class RoomSession: Sendable {
         case media(RoomConnection, PeerConnection.Event)
         /// The signalling connection ended (nil: closed cleanly).
         case signallingClosed(LiveKitError?)
+        /// A data-plane request: send a packet, a stream operation, an RPC call or answer.
+        case data(RoomDataCore.Input)
     }
+
+    /// Data messages held until their channel opens; past this the oldest are dropped.
+    static let pendingDataCapacity = 256
 
     static let microphoneTrackID = "steadfast-microphone"
 
@@ -54,6 +65,11 @@ final class RoomSession: Sendable {
     private let publisher = Mutex<PeerConnectionDriver?>(nil)
     /// Subscribed tracks by mid, read by the subscriber's loop thread to label decoded audio.
     private let tracks = Mutex<[String: RemoteAudioTrack]>([:])
+    /// Calls to our registered RPC methods, for the client's handlers; finished with the session.
+    let invocations: AsyncStream<RpcInvocation>
+    private let invocationSink: AsyncStream<RpcInvocation>.Continuation
+    /// Our RPC calls waiting for their result, by request id.
+    let calls = Mutex<[String: CheckedContinuation<Result<String, RpcError>, Never>]>([:])
 
     /// - Parameters:
     ///   - audioInCapacity: decoded 20 ms frames held for a slow consumer (default 2 s).
@@ -63,6 +79,7 @@ final class RoomSession: Sendable {
         self.logger = logger
         (events, eventSink) = AsyncStream.makeStream()
         (outgoingFrames, frameSink) = AsyncStream.makeStream()
+        (invocations, invocationSink) = AsyncStream.makeStream()
         audio = DropOldestStream(capacity: audioInCapacity)
         outgoingAudio = DropOldestBuffer(capacity: audioOutCapacity)
     }
@@ -90,13 +107,15 @@ final class RoomSession: Sendable {
         let state = State(session: self)
         var closedBy: LiveKitError??
         loop: while true {
-            let wake = await inbox.next(deadline: state.core.nextDeadline)
+            let deadline = [state.core.nextDeadline, state.data.nextDeadline].compactMap { $0 }.min()
+            let wake = await inbox.next(deadline: deadline)
             let now = ContinuousClock.now
             switch wake {
             case .finished:
                 break loop
             case .deadline:
                 state.core.handle(SignalCore.timeout, now: now)
+                state.data.handle(RoomDataCore.timeout, now: now)
             case .input(.signallingClosed(let error)):
                 closedBy = .some(error)
                 break loop
@@ -104,6 +123,7 @@ final class RoomSession: Sendable {
                 await state.handle(input, now: now)
             }
             await state.drainSignalling()
+            state.drainData()
         }
         state.closeMedia()
         let reason: RoomDisconnectReason
@@ -119,8 +139,13 @@ final class RoomSession: Sendable {
         emit(.disconnected(reason))
         frameSink.finish()
         eventSink.finish()
+        invocationSink.finish()
         audio.finish()
         inbox.finish()
+        // Calls still waiting will get no answer now.
+        for call in calls.withLock({ calls in defer { calls = [:] }; return Array(calls.values) }) {
+            call.resume(returning: .failure(.recipientDisconnected))
+        }
     }
 
     fileprivate func emit(_ event: RoomEvent) { eventSink.yield(event) }
@@ -144,6 +169,14 @@ final class RoomSession: Sendable {
         var unowned: [String: RemoteAudioTrack] = [:]
         var participants: [String: RoomParticipant] = [:]
         var disconnectReason: RoomDisconnectReason?
+        var data = RoomDataCore()
+        /// Our data channels and the server's, by connection: which kind each carries.
+        var channelKinds: [RoomConnection: [PeerConnection.DataChannelID: DataKind]] = [:]
+        /// The publisher's channels, by kind; a kind is in `openKinds` once it can send.
+        var publisherChannels: [DataKind: PeerConnection.DataChannelID] = [:]
+        var openKinds: Set<DataKind> = []
+        var pendingData: [(Data, DataKind)] = []
+        var pendingDataDropped = 0
 
         init(session: RoomSession) { self.session = session }
 
@@ -158,9 +191,45 @@ final class RoomSession: Sendable {
                 if disconnectReason == nil { disconnectReason = .left }
                 drainSends()
                 session.endSignalling()
-            case .media(let connection, let event): handle(event, on: connection)
+            case .media(let connection, let event): handle(event, on: connection, now: now)
             case .signallingClosed: break  // handled by the loop
+            case .data(let request): data.handle(request, now: now)
             }
+        }
+
+        /// Carries out what the data plane produced: messages onto channels, events to the room.
+        func drainData() {
+            while let output = data.pollOutput() {
+                switch output {
+                case .send(let bytes, let kind): sendData(bytes, kind: kind)
+                case .event(.rpcInvocation(let invocation)): session.invocationSink.yield(invocation)
+                case .event(.rpcResult(let id, let result)):
+                    session.calls.withLock { $0.removeValue(forKey: id) }?.resume(returning: result)
+                case .event(.dropped(let message)):
+                    logger.warning("Data plane: \(message)")
+                    session.emit(.data(.dropped(message)))
+                case .event(let event): session.emit(.data(event))
+                }
+            }
+        }
+
+        private func sendData(_ bytes: Data, kind: DataKind) {
+            guard openKinds.contains(kind), let publisher, let channel = publisherChannels[kind] else {
+                if pendingData.count >= RoomSession.pendingDataCapacity {
+                    pendingData.removeFirst()
+                    pendingDataDropped += 1
+                }
+                pendingData.append((bytes, kind))
+                return
+            }
+            publisher.sendData(.binary([UInt8](bytes)), on: channel)
+        }
+
+        /// A publisher channel opened: what waited for it goes out, in order.
+        private func flushPendingData() {
+            let waiting = pendingData
+            pendingData = []
+            for (bytes, kind) in waiting { sendData(bytes, kind: kind) }
         }
 
         /// Carries out everything signalling produced, in order (events may feed it more).
@@ -224,7 +293,10 @@ final class RoomSession: Sendable {
                 if isNew { session.emit(.participantJoined(participant)) }
                 resolveOwners()
             case .participantLeft(let sid):
-                if let participant = participants.removeValue(forKey: sid) { session.emit(.participantLeft(participant)) }
+                if let participant = participants.removeValue(forKey: sid) {
+                    data.handle(.participantLeft(identity: participant.identity), now: .now)
+                    session.emit(.participantLeft(participant))
+                }
             case .serverLeave(let reason, _):
                 disconnectReason = disconnectReason ?? .serverLeave(reason)
                 session.endSignalling()
@@ -240,8 +312,32 @@ final class RoomSession: Sendable {
 
         // MARK: Peer connection events
 
-        private func handle(_ event: PeerConnection.Event, on connection: RoomConnection) {
+        private func handle(_ event: PeerConnection.Event, on connection: RoomConnection, now: ContinuousClock.Instant) {
             switch event {
+            case .dataChannelOpened(let channel):
+                guard let kind = DataKind(label: channel.label) else {
+                    logger.debug("Ignoring data channel '\(channel.label)' on the \(connection.rawValue) connection")
+                    return
+                }
+                channelKinds[connection, default: [:]][channel.id] = kind
+                session.emit(.dataChannelOpened(connection, label: channel.label))
+                if connection == .publisher, publisherChannels[kind] == channel.id {
+                    openKinds.insert(kind)
+                    flushPendingData()
+                }
+            case .dataChannelMessage(let id, let message):
+                guard let kind = channelKinds[connection]?[id] else { return }
+                switch message {
+                case .binary(let bytes): data.handle(.received(Data(bytes), kind: kind), now: now)
+                case .text(let text): data.handle(.received(Data(text.utf8), kind: kind), now: now)
+                }
+            case .dataChannelClosed(let id):
+                if connection == .publisher, let kind = channelKinds[connection]?[id] { openKinds.remove(kind) }
+                channelKinds[connection]?[id] = nil
+            case .dataChannelError(_, let message):
+                logger.warning("Data channel on the \(connection.rawValue) connection: \(message)")
+            case .dataChannelBufferedAmountLow:
+                break
             case .stateChanged(let state):
                 session.emit(.connectionState(connection, state))
             case .trackAdded(let added) where connection == .subscriber:
@@ -293,6 +389,11 @@ final class RoomSession: Sendable {
             do {
                 let driver = try makeDriver(.publisher)
                 driver.connection.addSendTrack(streamID: "steadfast", trackID: RoomSession.microphoneTrackID)
+                // LiveKit's two channels, as every SDK opens them at the join (in-band DCEP).
+                for (kind, options) in [(DataKind.reliable, DataChannelOptions(label: DataKind.reliable.label)),
+                                        (.lossy, DataChannelOptions(label: DataKind.lossy.label, ordered: false, maxRetransmits: 0))] {
+                    publisherChannels[kind] = try driver.connection.createDataChannel(options, now: .now)
+                }
                 try driver.start()
                 publisher = driver
                 session.publisher.withLock { $0 = driver }

@@ -5,10 +5,19 @@ Signalling is LiveKit's: binary protobuf SignalRequest/SignalResponse frames fro
 media side is aiortc (an independent WebRTC implementation) standing in for the SFU:
 
   - JoinResponse (room "demo", the client as PA_agent, a caller PA_caller with one audio track),
-  - add_track -> TrackPublishedResponse, the client's publisher offer -> aiortc's answer
-    (aiortc records what the client publishes),
-  - a subscriber offer from aiortc that plays --send (the caller's audio) -> the client's answer,
+    as a protocol-17 server answers: the subscriber connection is primary,
+  - at once a subscriber offer from aiortc that plays --send (the caller's audio) and carries the
+    server's own `_reliable` and `_lossy` data channels (as livekit-server's does) -> the client's answer,
+  - add_track -> TrackPublishedResponse, the client's publisher offer (audio and the client's
+    `_reliable`/`_lossy` channels) -> aiortc's answer (aiortc records what the client publishes),
   - trickle is not needed: both sides put their host candidates in the SDP.
+
+The data plane, as the SFU and the caller in one: every DataPacket the client sends on its publisher
+channels is recorded (user packets, `lk.transcription` and other text streams reassembled, RPC); the
+caller's packets go to the client on the subscriber `_reliable` channel, stamped with
+participant_identity "caller" as LiveKit stamps forwarded packets. The caller greets with a user
+packet once the channel opens, answers RPC method `caller.echo` (the payload reversed), and with
+--chat/--rpc sends a text stream on `lk.chat` and calls an RPC method of the client at given times.
 
 With --dispatch it also serves /agent like a LiveKit server: the first worker that registers is
 offered job AJ_room for room "demo"; when it accepts, the server mints the job's room token with
@@ -20,6 +29,7 @@ a test can tell what the agent said before and after the caller spoke.
 
 Prints {"port": N}, then after --duration seconds of media {"result": {...}} and exits.
 Usage: livekit_room_server.py API_KEY API_SECRET --send caller.wav --record heard.wav [--duration S] [--dispatch]
+       [--chat TEXT --chat-at S] [--rpc METHOD --rpc-at S]   (S: seconds after the publisher answer)
 """
 import argparse
 import array
@@ -31,6 +41,8 @@ import time
 
 import aioice.ice
 from aiohttp import WSMsgType, web
+import uuid
+
 from aiortc import MediaStreamTrack, RTCConfiguration, RTCPeerConnection, RTCSessionDescription
 from aiortc.contrib.media import MediaPlayer, MediaRecorder
 from livekit import api
@@ -43,6 +55,11 @@ parser.add_argument("--send", required=True)
 parser.add_argument("--record", required=True)
 parser.add_argument("--duration", type=float, default=6.0)
 parser.add_argument("--dispatch", action="store_true", help="also serve /agent and dispatch one job")
+parser.add_argument("--chat", help="text the caller types on lk.chat")
+parser.add_argument("--chat-at", type=float, default=1.0)
+parser.add_argument("--rpc", help="an RPC method of the client the caller calls")
+parser.add_argument("--rpc-payload", default="")
+parser.add_argument("--rpc-at", type=float, default=1.0)
 args = parser.parse_args()
 
 # aioice skips loopback addresses; the test runs on 127.0.0.1 only.
@@ -51,7 +68,10 @@ aioice.ice.get_host_addresses = lambda use_ipv4, use_ipv6: ["127.0.0.1"]
 START = time.monotonic()
 result = {"token_identity": None, "query": {}, "add_track": None, "publisher_offer_msid_ok": False,
           "publisher_state": None, "subscriber_state": None, "answer_id": None, "leave": False, "errors": [],
-          "worker": None, "job_updates": [], "agent_states": [], "caller_audio_started": None, "agent_audio": []}
+          "worker": None, "job_updates": [], "agent_states": [], "caller_audio_started": None, "agent_audio": [],
+          "attributes": {}, "publisher_channels": [], "subscriber_channels_open": [], "user_packets": [],
+          "text_streams": [], "rpc_requests": [], "rpc_ack": None, "rpc_response": None, "chat_sent_at": None,
+          "data_errors": []}
 finished = asyncio.Event()
 reported = asyncio.Event()
 job_ended = asyncio.Event()
@@ -98,6 +118,102 @@ def response(**fields):
     return rtc.SignalResponse(**fields).SerializeToString()
 
 
+def now():
+    return round(time.monotonic() - START, 3)
+
+
+class CallerData:
+    """The data plane: what the client sends on its publisher channels, and the caller's packets to it."""
+
+    def __init__(self, agent_identity):
+        self.agent = agent_identity
+        self.to_client = None      # the server's _reliable channel on the subscriber connection
+        self.streams = {}          # stream id -> [header, bytearray, chunk count]
+
+    def send(self, **value):
+        if self.to_client is None or self.to_client.readyState != "open":
+            result["data_errors"].append(f"no open subscriber _reliable channel for {list(value)}")
+            return
+        packet = models.DataPacket(kind=models.DataPacket.RELIABLE, participant_identity="caller",
+                                   destination_identities=[self.agent], **value)
+        self.to_client.send(packet.SerializeToString())
+
+    def greet(self):
+        self.send(user=models.UserPacket(payload=b"hello from the caller", topic="greetings"))
+
+    def chat(self, text):
+        stream_id = str(uuid.uuid4())
+        data = text.encode()
+        self.send(stream_header=models.DataStream.Header(
+            stream_id=stream_id, timestamp=int(time.time() * 1000), topic="lk.chat", mime_type="text/plain",
+            total_length=len(data), text_header=models.DataStream.TextHeader()))
+        self.send(stream_chunk=models.DataStream.Chunk(stream_id=stream_id, chunk_index=0, content=data))
+        self.send(stream_trailer=models.DataStream.Trailer(stream_id=stream_id))
+        result["chat_sent_at"] = now()
+        log("caller typed on lk.chat:", text)
+
+    def call(self, method, payload):
+        self.rpc_id = str(uuid.uuid4())
+        result["rpc_called_at"] = now()
+        self.send(rpc_request=models.RpcRequest(id=self.rpc_id, method=method, payload=payload,
+                                                response_timeout_ms=15000, version=1))
+
+    def received(self, label, message):
+        if isinstance(message, str):
+            result["data_errors"].append(f"a text message on {label}")
+            return
+        try:
+            packet = models.DataPacket.FromString(message)
+        except Exception as error:
+            result["data_errors"].append(f"not a DataPacket on {label}: {error}")
+            return
+        sender = packet.participant_identity or self.agent
+        kind = packet.WhichOneof("value")
+        if kind == "user":
+            result["user_packets"].append({"topic": packet.user.topic, "payload": packet.user.payload.decode(errors="replace"),
+                                           "sender": sender, "label": label,
+                                           "destinations": list(packet.destination_identities)})
+        elif kind == "stream_header":
+            self.streams[(sender, packet.stream_header.stream_id)] = [packet.stream_header, bytearray(), 0]
+        elif kind == "stream_chunk":
+            stream = self.streams.get((sender, packet.stream_chunk.stream_id))
+            if stream is None:
+                result["data_errors"].append("a chunk of an unknown stream")
+            elif packet.stream_chunk.chunk_index != stream[2]:
+                result["data_errors"].append(f"chunk {packet.stream_chunk.chunk_index}, expected {stream[2]}")
+            else:
+                stream[1] += packet.stream_chunk.content
+                stream[2] += 1
+        elif kind == "stream_trailer":
+            stream = self.streams.pop((sender, packet.stream_trailer.stream_id), None)
+            if stream is None:
+                result["data_errors"].append("a trailer of an unknown stream")
+                return
+            header, content = stream[0], stream[1]
+            attributes = dict(header.attributes)
+            attributes.update(packet.stream_trailer.attributes)
+            result["text_streams"].append({"topic": header.topic, "sender": sender, "text": content.decode(errors="replace"),
+                                           "attributes": attributes, "at": now()})
+        elif kind == "rpc_request":
+            request = packet.rpc_request
+            result["rpc_requests"].append({"method": request.method, "payload": request.payload,
+                                           "version": request.version, "timeout_ms": request.response_timeout_ms})
+            self.send(rpc_ack=models.RpcAck(request_id=request.id))
+            if request.method == "caller.echo":
+                self.send(rpc_response=models.RpcResponse(request_id=request.id, payload=request.payload[::-1]))
+            else:
+                self.send(rpc_response=models.RpcResponse(request_id=request.id, error=models.RpcError(
+                    code=1400, message="Method not supported at destination")))
+        elif kind == "rpc_ack":
+            result["rpc_ack"] = now()
+        elif kind == "rpc_response":
+            response = packet.rpc_response
+            which = response.WhichOneof("value")
+            result["rpc_response"] = ({"payload": response.payload} if which == "payload" else
+                                      {"error": response.error.code, "message": response.error.message})
+            result["rpc_response"]["at"] = now()
+
+
 async def handle(request):
     token = request.query.get("access_token") or request.headers.get("Authorization", "").removeprefix("Bearer ")
     try:
@@ -120,11 +236,30 @@ async def handle(request):
     me = models.ParticipantInfo(sid="PA_agent", identity=claims.identity, state=models.ParticipantInfo.JOINED)
     await ws.send_bytes(response(join=rtc.JoinResponse(
         room=models.Room(sid="RM_demo", name="demo"), participant=me, other_participants=[caller],
-        subscriber_primary=False, ping_interval=5, ping_timeout=15,
-        server_info=models.ServerInfo(version="scripted-sfu-1.0", protocol=2))))
+        subscriber_primary=True, ping_interval=5, ping_timeout=15,
+        server_info=models.ServerInfo(version="scripted-sfu-1.0", protocol=17))))
 
-    publisher = RTCPeerConnection(RTCConfiguration(iceServers=[]))
-    subscriber = RTCPeerConnection(RTCConfiguration(iceServers=[]))
+    config = RTCConfiguration(iceServers=[])
+    publisher = RTCPeerConnection(config)
+    subscriber = RTCPeerConnection(config)
+    data = CallerData(claims.identity)
+
+    @publisher.on("datachannel")
+    def on_datachannel(channel):
+        result["publisher_channels"].append({"label": channel.label, "ordered": channel.ordered,
+                                             "max_retransmits": channel.maxRetransmits})
+        channel.on("message", lambda message: data.received(channel.label, message))
+
+    # livekit-server's own channels on the subscriber connection (transportmanager.go).
+    data.to_client = subscriber.createDataChannel("_reliable")
+    lossy = subscriber.createDataChannel("_lossy", ordered=False, maxRetransmits=0)
+    for channel in (data.to_client, lossy):
+        channel.on("message", lambda message, label=channel.label: data.received(label + "(subscriber)", message))
+
+    @data.to_client.on("open")
+    def on_open():
+        result["subscriber_channels_open"].append("_reliable")
+        data.greet()
     recorder = MediaRecorder(args.record)
     publisher.on("connectionstatechange", lambda: result.__setitem__("publisher_state", publisher.connectionState))
     subscriber.on("connectionstatechange", lambda: result.__setitem__("subscriber_state", subscriber.connectionState))
@@ -163,7 +298,12 @@ async def handle(request):
             await ws.send_bytes(response(answer=rtc.SessionDescription(
                 type="answer", sdp=publisher.localDescription.sdp, id=message.offer.id)))
             log("answered the publisher offer")
-            media_deadline = asyncio.get_running_loop().call_later(args.duration, finished.set)
+            loop = asyncio.get_running_loop()
+            media_deadline = loop.call_later(args.duration, finished.set)
+            if args.chat:
+                loop.call_later(args.chat_at, data.chat, args.chat)
+            if args.rpc:
+                loop.call_later(args.rpc_at, data.call, args.rpc, args.rpc_payload)
         elif kind == "answer":
             result["answer_id"] = message.answer.id
             await subscriber.setRemoteDescription(RTCSessionDescription(message.answer.sdp, "answer"))
@@ -172,6 +312,7 @@ async def handle(request):
             await ws.send_bytes(response(pong_resp=rtc.Pong(last_ping_timestamp=message.ping_req.timestamp,
                                                             timestamp=int(time.time() * 1000))))
         elif kind == "update_metadata":
+            result["attributes"].update(message.update_metadata.attributes)
             state = message.update_metadata.attributes.get("lk.agent.state")
             if state and (not result["agent_states"] or result["agent_states"][-1] != state):
                 result["agent_states"].append(state)
