@@ -34,6 +34,8 @@ public struct ServerCore: ProtocolCore {
         /// One binary frame on `/agent` (a `WorkerMessage`).
         case workerFrame(ConnectionID, Data)
         case workerClosed(ConnectionID)
+        /// A frame the transport refused before decoding (a text frame): reported, dropped.
+        case refusedFrame(ConnectionID, reason: String)
         /// A Twirp call with the grants of its verified token.
         case api(RequestID, APICall, grants: ClaimGrants)
         /// What the media plane reports (answers, offers, arrived tracks, connection states).
@@ -107,6 +109,8 @@ public struct ServerCore: ProtocolCore {
         case .workerClosed(let connection): workerClosed(connection)
         case .api(let request, let call, let grants): outputs.append(.reply(request, perform(call, grants: grants)))
         case .media(let event): mediaEvent(event)
+        case .refusedFrame(let connection, let reason):
+            outputs.append(.event(.protocolError("connection \(connection): \(reason); dropped")))
         case .timeout: fireDeadlines()
         }
     }

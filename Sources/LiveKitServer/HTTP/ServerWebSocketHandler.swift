@@ -62,7 +62,7 @@ final class ServerWebSocketHandler: ChannelInboundHandler, @unchecked Sendable {
             }
         case .text:
             // LiveKit's SDKs send binary protobuf; a JSON text frame is refused rather than half-supported.
-            context.inbox.send(.signalFrame(id, Data()))
+            context.inbox.send(.refusedFrame(id, reason: "a text frame (only binary protobuf is accepted)"))
         case .ping:
             let pong = WebSocketFrame(fin: true, opcode: .pong, data: frame.unmaskedData)
             channelContext.writeAndFlush(wrapOutboundOut(pong), promise: nil)
