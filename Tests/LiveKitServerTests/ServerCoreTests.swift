@@ -183,4 +183,39 @@ struct ServerCoreTests {
         }
         #expect(second == [11])
     }
+
+    @Test("CreateDispatch by agent name reaches the worker registered under that name, with its metadata")
+    mutating func explicitDispatchMetadata() throws {
+        for (worker, name) in [(ServerCore.ConnectionID(10), ""), (11, "helper")] {
+            core.handle(.workerOpened(worker), now: clock)
+            var register = Livekit_WorkerMessage()
+            register.register.type = .jtRoom
+            register.register.agentName = name
+            core.handle(.workerFrame(worker, try register.serializedBytes()), now: clock)
+        }
+        _ = drain()
+        var admin = ClaimGrants()
+        admin.video = VideoGrant()
+        admin.video?.roomAdmin = true
+        admin.video?.room = "r9"
+        var request = Livekit_CreateAgentDispatchRequest()
+        request.agentName = "helper"
+        request.room = "r9"
+        request.metadata = #"{"task":"greet"}"#
+        core.handle(.api(1, .createDispatch(request), grants: admin), now: clock)
+        let outputs = drain()
+        let offers = outputs.compactMap { output -> (ServerCore.ConnectionID, Livekit_Job)? in
+            guard case .send(let id, let data) = output, let message = try? Livekit_ServerMessage(serializedBytes: data),
+                  case .availability(let availability)? = message.message else { return nil }
+            return (id, availability.job)
+        }
+        #expect(offers.map(\.0) == [11])
+        #expect(offers.first?.1.metadata == #"{"task":"greet"}"#)
+        #expect(offers.first?.1.agentName == "helper")
+        let reply = outputs.compactMap { output -> Livekit_AgentDispatch? in
+            guard case .reply(1, .success(let message)) = output else { return nil }
+            return message as? Livekit_AgentDispatch
+        }
+        #expect(reply.first?.id.hasPrefix("AD_") == true)
+    }
 }
