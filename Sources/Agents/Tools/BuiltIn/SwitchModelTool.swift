@@ -78,21 +78,26 @@ public struct SwitchModelTool: Tool {
         // 2. An OpenRouter model: the rotation first, then OpenRouter's whole catalogue ("claude",
         // "a free model", "the cheapest gemini", an exact id), tool-capable and under the price ceiling.
         if let rotation = view.rotation {
-            let model: String
-            do { model = try await rotation.switchModel(to: wanted) } catch {
-                return await answerRefusal(error, request: request, view: view, members: members, context: context)
+            do {
+                let model = try await rotation.switchModel(to: wanted)
+                if let chain = view.chain {
+                    await chain.prefer(LLMChainView.rotationMemberName)
+                    await chain.noteModel(model, for: LLMChainView.rotationMemberName)
+                }
+                log(logger, request: request, provider: LLMChainView.rotationMemberName, model: model, agent: context.agentName)
+                let detail = LLMChainView.detail(await rotation.catalogueEntry(for: model)).map { " (\($0))" } ?? ""
+                var reply = "Switched to \(model) on OpenRouter\(detail); it answers from my next reply."
+                if let member = members.first(where: { $0.name == LLMChainView.rotationMemberName }), member.state != .available {
+                    reply += " OpenRouter is \(LLMChainView.standing(member)) though, so another provider answers until it is back."
+                }
+                return reply
+            } catch let refusal {
+                // The catalogue's answer (why, and the closest allowed models) is the reply; without a
+                // catalogue, other chain members may still match below.
+                if refusal.reason != nil || !refusal.closest.isEmpty {
+                    return await answerRefusal(refusal, request: request, view: view, members: members, context: context)
+                }
             }
-            if let chain = view.chain {
-                await chain.prefer(LLMChainView.rotationMemberName)
-                await chain.noteModel(model, for: LLMChainView.rotationMemberName)
-            }
-            log(logger, request: request, provider: LLMChainView.rotationMemberName, model: model, agent: context.agentName)
-            let detail = LLMChainView.detail(await rotation.catalogueEntry(for: model)).map { " (\($0))" } ?? ""
-            var reply = "Switched to \(model) on OpenRouter\(detail); it answers from my next reply."
-            if let member = members.first(where: { $0.name == LLMChainView.rotationMemberName }), member.state != .available {
-                reply += " OpenRouter is \(LLMChainView.standing(member)) though, so another provider answers until it is back."
-            }
-            return reply
         }
         // 3. Another provider whose model matches ("llama" served by Groq).
         if let chain = view.chain,
