@@ -26,6 +26,9 @@ public actor WorkerDriver {
     private let connections: WebSocketConnectionLoop
     private var core: WorkerCore
     private var finished = false
+    /// The last connection loss logged as a warning: the same cause again (a refused token, an
+    /// untrusted certificate, on every retry) is logged at debug level until something changes.
+    private var lastLoggedLoss: String?
 
     private enum Input: Sendable {
         case connection(WebSocketConnectionLoop.Event)
@@ -157,8 +160,12 @@ public actor WorkerDriver {
     private func log(_ event: WorkerEvent) {
         switch event {
         case .registered(let workerID, let version):
+            lastLoggedLoss = nil
             logger.info("Registered with LiveKit", metadata: ["worker.id": "\(workerID)", "server.version": "\(version)"])
+        case .disconnected(let reason) where reason == lastLoggedLoss:
+            logger.debug("Worker connection lost again, for the same reason: \(reason)")
         case .disconnected(let reason):
+            lastLoggedLoss = reason
             logger.warning("Worker connection lost: \(reason)")
         case .failed(let reason):
             logger.error("Worker gave up: \(reason)")
