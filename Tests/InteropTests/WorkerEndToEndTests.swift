@@ -12,6 +12,10 @@ import Transport
 /// STT and TTS are the local last resorts (no keys). The LLM is a scripted OpenRouter server that
 /// answers with a word made up for this run, so the answer can be told from the greeting: its text
 /// carries the word, and its speech arrives after the caller's question has ended.
+///
+/// The room's data plane too (issue 11): later the caller types a question on `lk.chat` and calls
+/// the agent's RPC method `steadfast.provider_status`; the server records the transcripts on
+/// `lk.transcription` in arrival order, the RPC answer and the provider the agent published.
 @Suite("Worker end to end (steadfast dev)", .serialized, .timeLimit(.minutes(3)))
 struct WorkerEndToEndTests {
     static let apiKey = "APIe2e"
@@ -34,9 +38,13 @@ struct WorkerEndToEndTests {
 
         let token = RunToken()
         let answer = "The word for this call is \(token.word). Once more, \(token.word)."
+        // The typed question names one word; only a model that got it answers with the other.
+        let typed = RunToken(), typedAnswer = RunToken()
+        let chat = "Please answer the typed question \(typed.word)."
         let llm = try ScriptedHTTPServer { request in
             guard request.path.hasSuffix("/chat/completions") else { return .json(status: 404, #"{"error":"not here"}"#) }
-            return ScriptedResponse(ProviderWireFixtures.scripted(ProviderWireFixtures.openAIText([answer])))
+            let reply = request.bodyText.contains(typed.word) ? "Typed answer \(typedAnswer.word)." : answer
+            return ScriptedResponse(ProviderWireFixtures.scripted(ProviderWireFixtures.openAIText([reply])))
         }
         defer { llm.stop() }
 
@@ -44,7 +52,8 @@ struct WorkerEndToEndTests {
             name: "livekit", executable: try InteropPython.interpreter(),
             arguments: [InteropPython.packageRoot.appendingPathComponent("Tests/Interop/peers/livekit_room_server.py").path,
                         Self.apiKey, Self.apiSecret, "--dispatch", "--send", callerPath.path, "--record", recording.path,
-                        "--duration", "16"],
+                        "--duration", "22", "--rpc", "steadfast.provider_status", "--rpc-at", "12",
+                        "--chat", chat, "--chat-at", "14"],
             directory: directory)
         defer { server.terminate() }
         let port = try #require(try await server.readMessage(timeout: .seconds(30))["port"] as? Int)
@@ -113,6 +122,38 @@ struct WorkerEndToEndTests {
         #expect(llm.requests.contains { $0.bodyText.contains(heardText) }, "the transcript \"\(heardText)\" reached the LLM")
         let saidLines = log.split(separator: "\n").filter { $0.contains("Agent said: ") }
         #expect(saidLines.contains { $0.contains(token.word) }, "the answer carries \(token); said: \(saidLines)")
+
+        // The data plane. Transcripts on lk.transcription, in the order the room got them: the
+        // greeting, the caller's question (sent on the caller's behalf, tied to their track), the
+        // spoken answer, then the answer to the typed question — which only the chat could cause.
+        #expect((result["data_errors"] as? [Any])?.isEmpty == true, "\(result["data_errors"] ?? "")")
+        let streams = ((result["text_streams"] as? [[String: Any]]) ?? []).filter { $0["topic"] as? String == "lk.transcription" }
+        let finals = streams.filter { ($0["attributes"] as? [String: String])?["lk.transcription_final"] == "true" }
+        let lines = finals.map { "\($0["sender"] as? String ?? "?"): \($0["text"] as? String ?? "")" }
+        let userLine = finals.firstIndex { $0["sender"] as? String == "caller" && ($0["text"] as? String)?.contains(heardText) == true }
+        let answerLine = finals.firstIndex { $0["sender"] as? String == "agent-AJ_room" && ($0["text"] as? String)?.contains(token.word) == true }
+        let typedLine = finals.firstIndex { $0["sender"] as? String == "agent-AJ_room" && ($0["text"] as? String)?.contains(typedAnswer.word) == true }
+        #expect(finals.first?["sender"] as? String == "agent-AJ_room", "the greeting comes first: \(lines)")
+        #expect(userLine != nil && answerLine != nil && typedLine != nil, "transcripts: \(lines)")
+        if let userLine, let answerLine, let typedLine { #expect(userLine < answerLine && answerLine < typedLine, "\(lines)") }
+        if let userLine {
+            #expect((finals[userLine]["attributes"] as? [String: String])?["lk.transcribed_track_id"] == "TR_caller", "\(finals[userLine])")
+        }
+        if let answerLine {
+            let attributes = finals[answerLine]["attributes"] as? [String: String]
+            #expect(attributes?["lk.transcribed_track_id"] == "TR_agent" && attributes?["lk.segment_id"]?.hasPrefix("SG_") == true)
+        }
+        #expect(llm.requests.contains { $0.bodyText.contains(typed.word) }, "the typed question reached the model")
+        // RPC: the caller asked the agent for its providers' status.
+        let rpc = try #require(result["rpc_response"] as? [String: Any], "no RPC answer: \(result["rpc_requests"] ?? "")")
+        let payload = try #require(rpc["payload"] as? String, "\(rpc)")
+        let rpcChains = (try JSONSerialization.jsonObject(with: Data(payload.utf8)) as? [String: Any])?["chains"] as? [[String: Any]]
+        #expect(rpcChains?.map { $0["kind"] as? String } == ["LLM", "STT", "TTS"], "\(payload)")
+        // Which provider served the turns: a participant attribute and one record per turn.
+        let attributes = result["attributes"] as? [String: String]
+        #expect(attributes?["steadfast.llm_provider"]?.isEmpty == false, "\(attributes ?? [:])")
+        let turns = ((result["user_packets"] as? [[String: Any]]) ?? []).filter { $0["topic"] as? String == "steadfast.turn" }
+        #expect(turns.count >= 2, "a steadfast.turn record per answered turn: \(turns)")
     }
 
     /// A 20 ms frame of agent audio louder than this (16-bit RMS) is speech, not silence or comfort noise.
