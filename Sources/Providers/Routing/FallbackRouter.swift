@@ -78,6 +78,12 @@ public actor FallbackRouter<Capability: RoutedCapability> {
         publishAvailabilityChanges()
     }
 
+    /// Marks `name` unavailable because its model is gone (the start-up catalogue check); `enable` undoes it.
+    public func markUnavailable(_ name: String, reason: String) {
+        core.handle(.markUnavailable(provider: name, reason: reason), now: wallClock())
+        publishAvailabilityChanges()
+    }
+
     /// Lets cooldown expiries surface as availability events (call periodically, e.g. from status polling).
     public func tick() {
         core.handle(RouterCore.timeout, now: wallClock())
