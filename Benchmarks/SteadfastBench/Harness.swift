@@ -13,9 +13,11 @@ struct BenchOptions: Sendable {
         case voice
         /// 11: dead air under a stalled primary, default and bulletproof chains (issue 10).
         case deadair
+        /// 12: data channels through the whole stack, against aiortc in the same run (issue 11).
+        case data
     }
 
-    static let usage = "usage: swift run -c release steadfast-bench [--quick] [--json] [--only router|media|voice|deadair]"
+    static let usage = "usage: swift run -c release steadfast-bench [--quick] [--json] [--only router|media|voice|deadair|data]"
 
     var quick = false
     var json = false

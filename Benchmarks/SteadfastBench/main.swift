@@ -42,6 +42,11 @@ do {
             derived += result.derived
         }
     }
+    if options.runs(.data) {
+        let result = try await DataChannelBenchmark.run(options)
+        rows += result.rows
+        derived += result.derived
+    }
     if options.runs(.deadair) {
         let result = try await DeadAirBenchmark.run(options)
         rows += result.rows

@@ -6,10 +6,14 @@
 //   at the end : prints {"type":"stats",...}. Logs go to stderr.
 // Audio in:  --send FILE, Opus packets as "u16 big-endian length | payload" records, one per 20 ms.
 // Audio out: --record FILE, received RTP as "u16 length | u16 seq | u32 timestamp | payload" records.
+// --data-test: the data-channel scenario against an echoing peer (see runDataScenario); it prints
+// {"type":"result",...}. pion/sctp refuses to send a message above 64 KiB (pion/webrtc#758), so the
+// 256 KiB message comes from the other side, and pion's SDP announces the 256 KiB it receives.
 package main
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/binary"
 	"encoding/json"
 	"flag"
@@ -68,6 +72,9 @@ func main() {
 	duration := flag.Float64("duration", 6, "seconds to stay connected")
 	lite := flag.Bool("lite", false, "ICE-lite, as LiveKit's SFU can run")
 	srtp := flag.String("srtp", "", "comma list of SRTP profiles to offer: aes128cm,gcm128,gcm256 (default pion's)")
+	dataTest := flag.Bool("data-test", false, "run the data-channel scenario")
+	waitRemote := flag.Bool("wait-remote-channel", false, "open our channels only after the other side opened one")
+	dataQuit := flag.Bool("data-quit", false, "stop once the data scenario has its result")
 	flag.Parse()
 
 	settings := webrtc.SettingEngine{}
@@ -157,6 +164,30 @@ func main() {
 		close(done)
 	})
 
+	var remoteEchoed []string
+	remoteOpened := make(chan struct{})
+	var remoteOnce sync.Once
+	pc.OnDataChannel(func(channel *webrtc.DataChannel) {
+		mark("datachannel_" + channel.Label())
+		remoteOnce.Do(func() { close(remoteOpened) })
+		// The other side echoes what it receives, so only its own lines get a reply (no ping-pong).
+		channel.OnMessage(func(msg webrtc.DataChannelMessage) {
+			if !msg.IsString || strings.HasPrefix(string(msg.Data), "got: ") {
+				return
+			}
+			mutex.Lock()
+			remoteEchoed = append(remoteEchoed, string(msg.Data))
+			mutex.Unlock()
+			channel.SendText("got: " + string(msg.Data))
+		})
+	})
+	var firstBulk *webrtc.DataChannel
+	if *dataTest && *role == "offer" && !*waitRemote {
+		if firstBulk, err = pc.CreateDataChannel("bulk", nil); err != nil {
+			fail("data channel: %v", err)
+		}
+	}
+
 	var track *webrtc.TrackLocalStaticSample
 	if *send != "" {
 		track, err = webrtc.NewTrackLocalStaticSample(
@@ -167,7 +198,7 @@ func main() {
 		if _, err := pc.AddTrack(track); err != nil {
 			fail("add track: %v", err)
 		}
-	} else if *role == "offer" {
+	} else if *role == "offer" && !*dataTest {
 		if _, err := pc.AddTransceiverFromKind(webrtc.RTPCodecTypeAudio,
 			webrtc.RTPTransceiverInit{Direction: webrtc.RTPTransceiverDirectionRecvonly}); err != nil {
 			fail("transceiver: %v", err)
@@ -197,7 +228,7 @@ func main() {
 			fail("set local: %v", err)
 		}
 		<-gathered
-		output.Encode(message{Type: "offer", SDP: pc.LocalDescription().SDP})
+		output.Encode(message{Type: "offer", SDP: withMaxMessageSize(pc.LocalDescription().SDP)})
 		answer := readMessage("answer")
 		if err := pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: answer.SDP}); err != nil {
 			fail("set remote answer: %v", err)
@@ -216,7 +247,7 @@ func main() {
 			fail("set local: %v", err)
 		}
 		<-gathered
-		output.Encode(message{Type: "answer", SDP: pc.LocalDescription().SDP})
+		output.Encode(message{Type: "answer", SDP: withMaxMessageSize(pc.LocalDescription().SDP)})
 	}
 
 	sent := 0
@@ -237,7 +268,26 @@ func main() {
 			}
 		}()
 	}
-	time.Sleep(time.Duration(*duration * float64(time.Second)))
+	if *dataTest {
+		results := make(chan map[string]interface{}, 1)
+		go func() { results <- runDataScenario(pc, firstBulk, connected, remoteOpened, *waitRemote) }()
+		var result map[string]interface{}
+		select {
+		case result = <-results:
+		case <-time.After(time.Duration(*duration * float64(time.Second))):
+			result = map[string]interface{}{"error": "the scenario did not finish in --duration"}
+		}
+		mutex.Lock()
+		result["remoteEchoed"] = remoteEchoed
+		mutex.Unlock()
+		result["type"] = "result"
+		output.Encode(result)
+		if !*dataQuit {
+			time.Sleep(time.Second)
+		}
+	} else {
+		time.Sleep(time.Duration(*duration * float64(time.Second)))
+	}
 	pc.Close()
 	select {
 	case <-done:
@@ -249,4 +299,175 @@ func main() {
 		"packetsReceived": received, "sequenceGaps": gaps, "packetsSent": sent, "marks": marks,
 		"connected": marks["pc_connected"] > 0,
 	}})
+}
+
+// withMaxMessageSize adds a=max-message-size:262144 to the data section: pion receives messages of
+// that size (its receive buffer is 1 MiB) but its SDP says nothing, which RFC 8841 §6 reads as 64 KiB.
+func withMaxMessageSize(sdp string) string {
+	return strings.Replace(sdp, "a=sctp-port:5000\r\n", "a=sctp-port:5000\r\na=max-message-size:262144\r\n", 1)
+}
+
+// bigMessage is the 256 KiB pattern both sides use: byte i is (7i + i>>9) mod 256.
+func bigMessage(size int) []byte {
+	data := make([]byte, size)
+	for i := range data {
+		data[i] = byte(i*7 + i>>9)
+	}
+	return data
+}
+
+func waitOpen(channel *webrtc.DataChannel) bool {
+	opened := make(chan struct{})
+	var once sync.Once
+	channel.OnOpen(func() { once.Do(func() { close(opened) }) })
+	if channel.ReadyState() == webrtc.DataChannelStateOpen {
+		once.Do(func() { close(opened) })
+	}
+	select {
+	case <-opened:
+		return true
+	case <-time.After(15 * time.Second):
+		return false
+	}
+}
+
+// runDataScenario: "bulk" (ordered, reliable) carries 1,000 texts and a 64 KiB binary that must come
+// back intact and in order, and receives the other side's 256 KiB message; "lossy" (unordered,
+// maxRetransmits 0) carries 300 texts, most back and none twice; then "bulk" is closed and opened
+// again for one echo.
+func runDataScenario(pc *webrtc.PeerConnection, bulk *webrtc.DataChannel, connected, remoteOpened chan struct{}, waitRemote bool) map[string]interface{} {
+	result := map[string]interface{}{}
+	var lock sync.Mutex
+	select {
+	case <-connected:
+	case <-time.After(20 * time.Second):
+		result["error"] = "not connected"
+		return result
+	}
+	if waitRemote {
+		select {
+		case <-remoteOpened:
+		case <-time.After(15 * time.Second):
+			result["error"] = "the other side opened no channel"
+			return result
+		}
+	}
+	var err error
+	if bulk == nil {
+		if bulk, err = pc.CreateDataChannel("bulk", nil); err != nil {
+			result["error"] = err.Error()
+			return result
+		}
+	}
+	medium := bigMessage(65536)
+	var texts []string
+	mediumOK, bigOK := false, false
+	complete := make(chan struct{})
+	var completeOnce sync.Once
+	bulk.OnMessage(func(msg webrtc.DataChannelMessage) {
+		lock.Lock()
+		defer lock.Unlock()
+		switch {
+		case msg.IsString:
+			texts = append(texts, string(msg.Data))
+		case len(msg.Data) == 65536:
+			mediumOK = bytes.Equal(msg.Data, medium)
+		case len(msg.Data) == 262144:
+			bigOK = bytes.Equal(msg.Data, bigMessage(262144))
+		}
+		if len(texts) >= 1000 && mediumOK && bigOK {
+			completeOnce.Do(func() { close(complete) })
+		}
+	})
+	if !waitOpen(bulk) {
+		result["error"] = "bulk did not open"
+		return result
+	}
+	result["bulkStreamID"] = *bulk.ID()
+	for index := 0; index < 1000; index++ {
+		bulk.SendText(fmt.Sprintf("message %d", index))
+	}
+	bulk.Send(medium)
+	select {
+	case <-complete:
+	case <-time.After(60 * time.Second):
+	}
+	lock.Lock()
+	ordered := len(texts) == 1000
+	for index := 0; ordered && index < 1000; index++ {
+		ordered = texts[index] == fmt.Sprintf("message %d", index)
+	}
+	result["bulkReceived"] = len(texts)
+	result["bulkOrdered"] = ordered
+	result["mediumIntact"] = mediumOK
+	result["bigIntact"] = bigOK
+	lock.Unlock()
+
+	unordered, zero := false, uint16(0)
+	lossy, err := pc.CreateDataChannel("lossy", &webrtc.DataChannelInit{Ordered: &unordered, MaxRetransmits: &zero})
+	if err != nil {
+		result["error"] = err.Error()
+		return result
+	}
+	seen := map[string]int{}
+	lossy.OnMessage(func(msg webrtc.DataChannelMessage) {
+		lock.Lock()
+		seen[string(msg.Data)]++
+		lock.Unlock()
+	})
+	if !waitOpen(lossy) {
+		result["error"] = "lossy did not open"
+		return result
+	}
+	for index := 0; index < 300; index++ {
+		lossy.SendText(fmt.Sprintf("lossy %d", index))
+		time.Sleep(5 * time.Millisecond)
+	}
+	time.Sleep(2 * time.Second)
+	lock.Lock()
+	duplicates := 0
+	for _, count := range seen {
+		duplicates += count - 1
+	}
+	result["lossySent"] = 300
+	result["lossyReceived"] = len(seen)
+	result["lossyDuplicates"] = duplicates
+	lock.Unlock()
+
+	closed := make(chan struct{})
+	var closeOnce sync.Once
+	bulk.OnClose(func() { closeOnce.Do(func() { close(closed) }) })
+	bulk.Close()
+	select {
+	case <-closed:
+		result["closed"] = true
+	case <-time.After(15 * time.Second):
+		result["error"] = "bulk did not close"
+		return result
+	}
+	again, err := pc.CreateDataChannel("bulk", nil)
+	if err != nil {
+		result["error"] = err.Error()
+		return result
+	}
+	echoed := make(chan struct{})
+	var echoOnce sync.Once
+	again.OnMessage(func(msg webrtc.DataChannelMessage) {
+		if string(msg.Data) == "again" {
+			echoOnce.Do(func() { close(echoed) })
+		}
+	})
+	if !waitOpen(again) {
+		result["error"] = "bulk did not open again"
+		return result
+	}
+	result["reopenStreamID"] = *again.ID()
+	again.SendText("again")
+	select {
+	case <-echoed:
+		result["reopenEcho"] = true
+	case <-time.After(15 * time.Second):
+		result["error"] = "no echo after reopening"
+	}
+	return result
 }
