@@ -45,4 +45,18 @@ struct OfficialSDKSignalTests {
         #expect(peaks.filter { abs($0 - 440) > 10 && abs($0 - 880) > 10 }.isEmpty, "\(result)")
         #expect(windows.count >= 15, "\(result)")
     }
+
+    @Test("Data packets: reliable→reliable and lossy→lossy with the sender's identity; destination identities honoured")
+    func dataForwarded() async throws {
+        let result = try await ServerHarness.withServer { server in
+            try await ServerHarness.python("rtc_clients.py", ["data", server.url, ServerHarness.key, ServerHarness.secret])
+        }
+        let alice = result["alice"] as? [[AnyHashable]] ?? []
+        let carol = result["carol"] as? [[AnyHashable]] ?? []
+        // [payload, sender identity, kind (1 reliable, 0 lossy), topic]
+        #expect(alice.first == ["hello-reliable", "bob", 1, "t1"], "\(result)")
+        #expect(alice.contains(["hello-lossy", "bob", 0, "t2"]), "\(result)")
+        #expect(!alice.contains { $0.first as? String == "only-carol" }, "\(result)")
+        #expect(carol.contains(["only-carol", "bob", 1, ""]), "\(result)")
+    }
 }

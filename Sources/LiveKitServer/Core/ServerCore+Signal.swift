@@ -57,6 +57,8 @@ extension ServerCore {
         rooms[roomName] = room
         signalConnections[connection] = (roomName, participant.info.sid)
         participantRooms[participant.info.sid] = roomName
+        outputs.append(.media(.identify(participant: participant.info.sid, identity: grants.identity, room: roomName,
+                                        canPublishData: video.effectiveCanPublishData)))
         deadlines[.roomEmpty(roomName)] = nil
         markSeen(connection)
 

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import NIOCore
 import NIOPosix
+import LiveKitProtocol
 import RTC
 
 /// What the signalling core asks of the media plane.
@@ -14,6 +15,9 @@ public enum MediaCommand: Sendable {
     case candidate(participant: String, subscriber: Bool, candidate: String)
     /// Forward `publisher`'s audio to `subscriber` as track `trackSid` (stream id `PA_…|TR_…`).
     case subscribe(subscriber: String, publisher: String, trackSid: String)
+    /// Who a participant is, for data forwarding: its identity (filled into the packets it sends),
+    /// its room, and whether it may publish data.
+    case identify(participant: String, identity: String, room: String, canPublishData: Bool)
     /// The participant left: close its connections and stop forwarding to and from it.
     case remove(participant: String)
 }
@@ -48,6 +52,9 @@ final class MediaPlane: @unchecked Sendable {
     private var byRemote: [TransportAddress: SessionKey] = [:]
     /// Publisher sid → subscriber sids.
     private var forwards: [String: Set<String>] = [:]
+    /// Data forwarding: who each participant is, and its publisher connection's channels by label.
+    private var members: [String: (identity: String, room: String, canPublishData: Bool)] = [:]
+    private var channels: [String: [String: PeerConnection.DataChannelID]] = [:]
     private var timer: Scheduled<Void>?
     private var timerDeadline: ContinuousClock.Instant?
 
@@ -138,7 +145,11 @@ final class MediaPlane: @unchecked Sendable {
             drain(key, now: now)
         case .subscribe(let subscriber, let publisher, let trackSid):
             subscribe(subscriber, to: publisher, trackSid: trackSid, now: now)
+        case .identify(let participant, let identity, let room, let canPublishData):
+            members[participant] = (identity, room, canPublishData)
         case .remove(let participant):
+            members[participant] = nil
+            channels[participant] = nil
             for subscriber in [false, true] {
                 let key = SessionKey(participant: participant, subscriber: subscriber)
                 guard let session = sessions.removeValue(forKey: key) else { continue }
@@ -232,6 +243,12 @@ final class MediaPlane: @unchecked Sendable {
             onEvent(.trackReceived(participant: key.participant, trackID: track.trackID))
         case .audio(_, let output) where !key.subscriber:
             forward(output, from: key.participant, now: now)
+        case .dataChannelOpened(let channel) where !key.subscriber:
+            channels[key.participant, default: [:]][channel.label] = channel.id
+        case .dataChannelMessage(let id, let message) where !key.subscriber:
+            guard let label = channels[key.participant]?.first(where: { $0.value == id })?.key,
+                  label == "_reliable" || label == "_lossy", case .binary(let bytes) = message else { return }
+            forwardData(bytes, label: label, from: key.participant, now: now)
         case .failure(let error):
             logger.debug("peer connection failure", metadata: ["participant.sid": "\(key.participant)", "error": "\(error)"])
         default:
@@ -249,6 +266,31 @@ final class MediaPlane: @unchecked Sendable {
             case .frame(let payload, _, _): session.connection.sendAudio(Array(payload), now: now)
             case .missing: session.connection.skipAudio()
             }
+            flush(session.connection)
+        }
+    }
+
+    /// A DataPacket from a publisher's `_reliable`/`_lossy` channel to the others in its room on the
+    /// same kind of channel (reliable→reliable, lossy→lossy), with the sender's identity filled in
+    /// and `destination_identities` honoured. Downstream data rides the clients' own publisher
+    /// channels, as LiveKit does when the publisher connection is primary.
+    private func forwardData(_ bytes: [UInt8], label: String, from sender: String, now: ContinuousClock.Instant) {
+        guard let member = members[sender], member.canPublishData,
+              var packet = try? Livekit_DataPacket(serializedBytes: bytes) else { return }
+        packet.participantIdentity = member.identity
+        if case .user(var user)? = packet.value {
+            user.participantSid = sender
+            user.participantIdentity = member.identity
+            packet.user = user
+        }
+        let destinations = Set(packet.destinationIdentities.isEmpty && packet.user.destinationIdentities.isEmpty
+            ? [] : packet.destinationIdentities + packet.user.destinationIdentities)
+        guard let forwarded = try? packet.serializedBytes() as [UInt8] else { return }
+        for (sid, other) in members where sid != sender && other.room == member.room
+            && (destinations.isEmpty || destinations.contains(other.identity)) {
+            guard let channel = channels[sid]?[label],
+                  let session = sessions[SessionKey(participant: sid, subscriber: false)] else { continue }
+            try? session.connection.sendData(.binary(forwarded), on: channel, now: now)
             flush(session.connection)
         }
     }

@@ -102,6 +102,28 @@ async def tone(url, key, secret):
     return result
 
 
+async def data(url, key, secret):
+    """Bob sends reliable and lossy data (one to everyone, one to carol only); Alice and Carol
+    report what arrived and from whom."""
+    alice, bob, carol = rtc.Room(), rtc.Room(), rtc.Room()
+    received = {"alice": [], "carol": []}
+    for name, room in (("alice", alice), ("carol", carol)):
+        room.on("data_received", lambda packet, name=name: received[name].append(
+            [packet.data.decode(), packet.participant.identity if packet.participant else None, int(packet.kind), packet.topic]))
+    for name, room in (("alice", alice), ("bob", bob), ("carol", carol)):
+        await asyncio.wait_for(room.connect(url, token(key, secret, name, "data")), 20)
+    await asyncio.sleep(0.5)
+    await asyncio.wait_for(bob.local_participant.publish_data(b"hello-reliable", reliable=True, topic="t1"), 20)
+    for _ in range(5):
+        await bob.local_participant.publish_data(b"hello-lossy", reliable=False, topic="t2")
+        await asyncio.sleep(0.05)
+    await bob.local_participant.publish_data(b"only-carol", reliable=True, destination_identities=["carol"])
+    await asyncio.sleep(1.5)
+    for room in (alice, bob, carol):
+        await room.disconnect()
+    return received
+
+
 async def forged(url, key, secret):
     room = rtc.Room()
     started = time.monotonic()
@@ -114,7 +136,7 @@ async def forged(url, key, secret):
 
 async def main():
     scenario, url, key, secret = sys.argv[1:5]
-    scenarios = {"two_participants": two_participants, "forged": forged, "tone": tone}
+    scenarios = {"two_participants": two_participants, "forged": forged, "tone": tone, "data": data}
     result = await scenarios[scenario](url, key, secret)
     print(json.dumps(result), flush=True)
 
