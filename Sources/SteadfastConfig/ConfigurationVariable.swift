@@ -1,6 +1,6 @@
 /// Every environment variable Steadfast reads, with a one-line purpose.
 ///
-/// This table is the single source: `.env.example` and the README's configuration section are
+/// This table is the single source: `.env.example` and docs/configuration.md are
 /// checked against it by tests, so a new variable cannot go undocumented.
 public struct ConfigurationVariable: Sendable, Hashable {
     public let name: String
@@ -15,7 +15,7 @@ public struct ConfigurationVariable: Sendable, Hashable {
     }
 
     public static let all: [ConfigurationVariable] = [
-        .init("LIVEKIT_URL", "LiveKit server, e.g. wss://my-project.livekit.cloud; needed by start, dev and worker check (no embedded dev server yet)"),
+        .init("LIVEKIT_URL", "LiveKit server, e.g. wss://my-project.livekit.cloud; needed by start and worker check; unset, dev runs the embedded server"),
         .init("LIVEKIT_API_KEY", "API key that signs access tokens (the JWT iss claim)"),
         .init("LIVEKIT_API_SECRET", "API secret for HS256 token signatures", secret: true),
         .init("LIVEKIT_CA_FILE", "PEM file of CA certificates to trust for a wss:// LiveKit with a private CA, besides the system's (SSL_CERT_FILE also works)"),

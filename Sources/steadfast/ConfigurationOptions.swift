@@ -1,4 +1,5 @@
 import ArgumentParser
+import LiveKit
 import Logging
 import SteadfastConfig
 
@@ -15,6 +16,8 @@ struct ConfigurationOptions: ParsableArguments {
         let loader = ConfigurationLoader(envFile: envFile ?? ".env", envFileIsOptional: envFile == nil)
         let config: SteadfastConfiguration
         do { config = try loader.load() } catch { throw CommandFailure(error.message) }
+        // A private CA named in `.env` (not only in the environment) reaches every signalling connection.
+        WebSocketTrust.configuredCAFile = config.livekit.caFile
         let explicit = (try? loader.variables())?["STEADFAST_LOG_LEVEL"] != nil
         let level = quietByDefault && !explicit ? .warning : Logger.Level(rawValue: config.logLevel) ?? .info
         LoggingSystem.bootstrap { label in
