@@ -219,7 +219,9 @@ let package = Package(
         .testTarget(name: "LocalSpeechTests", dependencies: ["LocalSpeech", "Providers", "Audio", "TestSupport"]),
         .testTarget(name: "SteadfastCLITests", dependencies: ["steadfast", "TestSupport", "OpenSSLCrypto"]),
         /// Replays every committed fuzz corpus file and crash reproducer (Fuzz/corpus, Fuzz/regressions).
-        .testTarget(name: "FuzzRegressionTests", dependencies: ["FuzzTargets", "TestSupport"]),
+        /// It imports Providers, SteadfastConfig and Transport itself (FuzzFindingTests), so it names them: reached only
+        /// through FuzzTargets, an incremental build once kept a stale layout of SteadfastConfiguration and crashed.
+        .testTarget(name: "FuzzRegressionTests", dependencies: ["FuzzTargets", "TestSupport", "Providers", "SteadfastConfig", "Transport"]),
         /// Per-thread heap allocation counts (also the benchmarks' LD_PRELOAD shim). Linked into the test
         /// executable it replaces malloc for the whole test process; see docs/testing.md § Allocations.
         .target(name: "MallocCounter", path: "Benchmarks/MallocCounter"),

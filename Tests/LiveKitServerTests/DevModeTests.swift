@@ -8,15 +8,7 @@ import TestSupport
 @Suite("steadfast dev with the embedded server", .serialized)
 struct DevModeTests {
     static func binary() throws -> String {
-        if let path = ProcessInfo.processInfo.environment["STEADFAST_BIN"] { return path }
-        let candidates = [
-            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("steadfast"),
-            InteropPython.packageRoot.appendingPathComponent(".build/debug/steadfast"),
-        ]
-        guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
-            throw InteropPython.Missing(description: "steadfast binary not found; run `swift build` first")
-        }
-        return found.path
+        try SteadfastBinary.path()
     }
 
     @Test("dev runs the server in-process; a new room dispatches our agent, which the official SDK hears")

@@ -13,51 +13,10 @@ struct WebSocketTransportTests {
     // MARK: Fixtures
 
     /// `websocket_peer.py` as a child process; it prints JSON lines (the first has the port).
-    final class Peer: @unchecked Sendable {
-        // SAFETY: `lines` is guarded by its mutex; the process and pipe are set up in init.
-        private let process = Process()
-        private let output = Pipe()
-        private let lines = Mutex<(complete: [String], partial: Data)>(([], Data()))
-
-        init(_ arguments: [String]) throws {
-            process.executableURL = URL(fileURLWithPath: try InteropPython.interpreter())
-            process.arguments = [InteropPython.packageRoot.appendingPathComponent("Tests/LiveKitTests/python/websocket_peer.py").path]
-                + arguments
-            process.standardOutput = output
-            process.standardError = FileHandle.standardError
-            output.fileHandleForReading.readabilityHandler = { [self] handle in
-                let data = handle.availableData
-                lines.withLock { state in
-                    state.partial.append(data)
-                    while let newline = state.partial.firstIndex(of: 10) {
-                        state.complete.append(String(decoding: state.partial[state.partial.startIndex..<newline], as: UTF8.self))
-                        state.partial.removeSubrange(state.partial.startIndex...newline)
-                    }
-                }
-            }
-            try process.run()
-        }
-
-        /// Every line printed so far that has `key`.
-        func values(_ key: String) -> [Any] {
-            lines.withLock { $0.complete }.compactMap {
-                (try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])?[key]
-            }
-        }
-
-        /// The first line with `key`, waiting up to `timeout`.
-        func value(_ key: String, timeout: Duration = .seconds(20)) async throws -> Any {
-            let deadline = ContinuousClock.now + timeout
-            while ContinuousClock.now < deadline {
-                if let found = values(key).first { return found }
-                try await Task.sleep(for: .milliseconds(20))
-            }
-            throw WorkerDriverTests.FixtureFailure("websocket_peer.py printed no \(key) line")
-        }
+    final class Peer: JSONLinesScript, @unchecked Sendable {
+        init(_ arguments: [String]) throws { try super.init(script: "websocket_peer.py", arguments: arguments) }
 
         func port() async throws -> Int { try #require(try await value("port") as? Int) }
-
-        func stop() { if process.isRunning { process.terminate() } }
     }
 
     /// A certificate authority made with openssl for one test, and leaf certificates it signs.

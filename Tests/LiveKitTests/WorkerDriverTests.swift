@@ -14,49 +14,8 @@ struct WorkerDriverTests {
     static let apiSecret = "worker-test-secret-0123456789abcdef0123456789"
 
     /// The script as a child process: its first stdout line is the port, its last the result.
-    final class ScriptedServer: @unchecked Sendable {
-        // SAFETY: `lines` is guarded by its mutex; the process and pipe are set up in init.
-        let process = Process()
-        private let output = Pipe()
-        private let lines = Mutex<(complete: [String], partial: Data)>(([], Data()))
-
-        init(arguments: [String]) throws {
-            process.executableURL = URL(fileURLWithPath: try InteropPython.interpreter())
-            process.arguments = [InteropPython.packageRoot.appendingPathComponent("Tests/LiveKitTests/python/agent_server.py").path]
-                + arguments
-            process.standardOutput = output
-            process.standardError = FileHandle.standardError
-            output.fileHandleForReading.readabilityHandler = { [self] handle in
-                let data = handle.availableData
-                lines.withLock { state in
-                    state.partial.append(data)
-                    while let newline = state.partial.firstIndex(of: 10) {
-                        state.complete.append(String(decoding: state.partial[state.partial.startIndex..<newline], as: UTF8.self))
-                        state.partial.removeSubrange(state.partial.startIndex...newline)
-                    }
-                }
-            }
-            try process.run()
-        }
-
-        /// The next JSON line that has `key`, waiting up to `timeout`.
-        func value(_ key: String, timeout: Duration = .seconds(30)) async throws -> Any {
-            let deadline = ContinuousClock.now + timeout
-            while ContinuousClock.now < deadline {
-                let found = lines.withLock { state -> Any? in
-                    for line in state.complete {
-                        if let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
-                           let value = object[key] { return value }
-                    }
-                    return nil
-                }
-                if let found { return found }
-                try await Task.sleep(for: .milliseconds(20))
-            }
-            throw FixtureFailure("the scripted server printed no \(key) line")
-        }
-
-        func stop() { if process.isRunning { process.terminate() } }
+    final class ScriptedServer: JSONLinesScript, @unchecked Sendable {
+        init(arguments: [String]) throws { try super.init(script: "agent_server.py", arguments: arguments) }
     }
 
     struct FixtureFailure: Error, CustomStringConvertible {

@@ -10,15 +10,7 @@ struct SteadfastCLITests {
 
     /// `$STEADFAST_BIN`, else the `steadfast` built next to this test bundle.
     static func binary() throws -> String {
-        if let path = ProcessInfo.processInfo.environment["STEADFAST_BIN"] { return path }
-        let candidates = [
-            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("steadfast"),
-            InteropPython.packageRoot.appendingPathComponent(".build/debug/steadfast"),
-        ]
-        guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
-            throw InteropPython.Missing(description: "steadfast binary not found; run `swift build` first")
-        }
-        return found.path
+        try SteadfastBinary.path()
     }
 
     /// Runs in an empty temporary directory so a developer's own .env cannot change the outcome.

@@ -8,15 +8,7 @@ enum InteropPeers {
 
     /// `$STEADFAST_BIN`, else the `steadfast` built next to this test bundle.
     static func steadfast() throws -> String {
-        if let path = ProcessInfo.processInfo.environment["STEADFAST_BIN"] { return path }
-        let candidates = [
-            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("steadfast"),
-            InteropPython.packageRoot.appendingPathComponent(".build/debug/steadfast"),
-        ]
-        guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
-            throw Missing(description: "steadfast binary not found; run `swift build` first")
-        }
-        return found.path
+        try SteadfastBinary.path()
     }
 
     /// `$STEADFAST_PION_PEER`, else `.build/interop/pionpeer` (built by `make peers`).
