@@ -86,8 +86,9 @@ struct AskAndProvidersCLITests {
     }
 
     @Test func providersCheckReportsEachProviderAsItGoes() async throws {
-        let openai = try ScriptedHTTPServer(responses: [Self.streaming(["OK"])])
+        let openai = try ScriptedHTTPServer(responses: [ConsoleCLITests.modelList("gpt-6-luna"), Self.streaming(["OK"])])
         let groq = try ScriptedHTTPServer(responses: [
+            ConsoleCLITests.modelList("openai/gpt-oss-20b"),
             .json(status: 401, #"{"error":{"message":"Invalid API Key \#(Self.groqKey)","type":"invalid_request_error"}}"#),
         ])
         defer { openai.stop(); groq.stop() }
@@ -97,8 +98,12 @@ struct AskAndProvidersCLITests {
         ])
         #expect(result.status == 1, "a failing provider makes the check fail")
         let lines = result.stdout.split(separator: "\n").map(String.init)
-        #expect(lines.count == 2)
-        #expect(lines.first?.hasPrefix("openai") == true && lines.first?.contains("OK") == true)
+        // Per provider: its model looked up in the catalogue (issue 18), then the one real call.
+        #expect(lines.count == 4, "\(lines)")
+        #expect(lines.first?.hasPrefix("openai") == true && lines.first?.contains("gpt-6-luna") == true
+                && lines.first?.contains(" listed") == true)
+        #expect(lines.dropFirst().first?.hasPrefix("openai") == true && lines.dropFirst().first?.contains("OK") == true)
+        #expect(lines.dropFirst(2).first?.hasPrefix("groq") == true && lines.dropFirst(2).first?.contains(" listed") == true)
         #expect(lines.last?.hasPrefix("groq") == true && lines.last?.contains("FAILED") == true)
         #expect(lines.last?.contains("auth (HTTP 401)") == true)
         #expect(!result.stdout.contains(Self.groqKey), "a key echoed by the provider is scrubbed")

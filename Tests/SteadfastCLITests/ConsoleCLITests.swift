@@ -9,13 +9,21 @@ struct ConsoleCLITests {
     static let groqKey = "gsk_test_console_0123456789abcdef02"
 
     /// The headline: the caller asks for another model and the next answer comes from it.
+    /// The start-up model check asks each provider's `GET …/models` first (issue 18): one
+    /// OpenAI-format list naming the configured model.
+    static func modelList(_ id: String) -> ScriptedResponse {
+        .json(status: 200, #"{"object":"list","data":[{"id":"\#(id)","object":"model","created":1764000000,"owned_by":"x"}]}"#)
+    }
+
     @Test func textChatSwitchesTheModelByAskingAndTheNextAnswerComesFromIt() async throws {
         let openai = try ScriptedHTTPServer(responses: [
+            Self.modelList("gpt-6-luna"),
             ScriptedResponse(ProviderWireFixtures.scripted(ProviderWireFixtures.openAIToolCalls([
                 .init(id: "call_s1", name: "switchModel", argumentFragments: [#"{"model":"#, #""groq"}"#]),
             ]))),
         ])
         let groq = try ScriptedHTTPServer(responses: [
+            Self.modelList("openai/gpt-oss-20b"),
             ScriptedResponse(ProviderWireFixtures.scripted(ProviderWireFixtures.openAIText(["Done, Groq answers from now on."]))),
             ScriptedResponse(ProviderWireFixtures.scripted(ProviderWireFixtures.openAIText(["Groq", " here."]))),
         ])
@@ -32,10 +40,13 @@ struct ConsoleCLITests {
         #expect(result.stdout.contains("served via groq"))
         // Server side: OpenAI chose the tool; from the very next LLM call (the confirmation in the
         // same turn) Groq answers, and it answers the next turn too.
-        #expect(openai.requests.count == 1)
-        #expect(groq.requests.count == 2)
-        #expect(groq.requests.first?.bodyText.contains("Switched to Groq") == true, "the tool result reached Groq")
-        #expect(groq.requests.last?.bodyText.contains("who are you?") == true)
+        let openAIChats = openai.requests.filter { $0.path.hasSuffix("/chat/completions") }
+        let groqChats = groq.requests.filter { $0.path.hasSuffix("/chat/completions") }
+        #expect(openai.requests.first?.path.hasSuffix("/models") == true, "the start-up check looked the model up")
+        #expect(openAIChats.count == 1)
+        #expect(groqChats.count == 2)
+        #expect(groqChats.first?.bodyText.contains("Switched to Groq") == true, "the tool result reached Groq")
+        #expect(groqChats.last?.bodyText.contains("who are you?") == true)
         #expect(!result.stdout.contains(Self.openAIKey) && !result.stderr.contains(Self.groqKey))
     }
 
