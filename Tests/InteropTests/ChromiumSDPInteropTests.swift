@@ -36,8 +36,8 @@ struct ChromiumSDPInteropTests {
     }
 
     /// Chromium offers as a LiveKit web publisher does (audio and a data channel); we answer; a
-    /// second Chromium page with the same offer shape accepts our answer. The data channel is
-    /// rejected (port 0) until SCTP lands, and Chromium must accept that too.
+    /// second Chromium page with the same offer shape accepts our answer, data section included
+    /// (RFC 8841: `UDP/DTLS/SCTP webrtc-datachannel` with `a=sctp-port`, bundled with the audio).
     @Test func weAnswerChromiumsOfferAndChromiumAcceptsOurAnswer() async throws {
         let offerJSON = try await ChromiumPeer.run(ChromiumPeer.publisherOfferScript
             + "return { type: 'offer', sdp: pc.localDescription.sdp };")
@@ -47,7 +47,8 @@ struct ChromiumSDPInteropTests {
         let ours = try Self.peerConnection()
         try ours.setRemoteDescription(offer.sdp, type: .offer, now: .now)
         let answer = try ours.createAnswer()
-        #expect(answer.contains("m=application 0 "), "the data channel is rejected, not dropped: \(answer)")
+        #expect(answer.contains("m=application 9 UDP/DTLS/SCTP webrtc-datachannel"), "the data channel is accepted: \(answer)")
+        #expect(answer.contains("a=sctp-port:") && answer.contains("a=group:BUNDLE 0 1"))
 
         let state = try await ChromiumPeer.run(ChromiumPeer.publisherOfferScript + """
             await pc.setRemoteDescription({ type: 'answer', sdp: \(ChromiumPeer.literal(answer)) });
